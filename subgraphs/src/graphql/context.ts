@@ -1,0 +1,45 @@
+import DataLoader from 'dataloader';
+import type { EffectiveAccess } from '../../../domain/access.js';
+import { ErrorCode, McxError } from '../../../domain/errors.js';
+import type { GroupRecord, OrganisationRecord, Principal } from '../../../domain/model.js';
+import { FieldDenials } from '../../../common/field-denials.js';
+import type { SubgraphServices } from '../services/subgraph-services.js';
+
+export interface Caller {
+  principal: Principal;
+  access: EffectiveAccess;
+}
+
+export interface SubgraphContext {
+  /** Null when no caller assertion came with the request (only the SDL and introspection are open then). */
+  caller: Caller | null;
+  services: SubgraphServices;
+  denials: FieldDenials;
+  organisations: DataLoader<string, OrganisationRecord | null>;
+  /** Visible groups of this system that an MC service ID is a member of. */
+  groupsOfMember: DataLoader<string, GroupRecord[]>;
+}
+
+export function createContext(services: SubgraphServices, caller: Caller | null): SubgraphContext {
+  return {
+    caller,
+    services,
+    denials: new FieldDenials(),
+    organisations: new DataLoader(async (ids) => {
+      const found = new Map((await services.store.organisations.getMany(ids)).map((o) => [o.id, o]));
+      return ids.map((id) => found.get(id) ?? null);
+    }),
+    groupsOfMember: new DataLoader(async (ids) => {
+      if (caller === null) return ids.map(() => []);
+      const byId = await services.groups.groupsOfMembers(caller.access, ids);
+      return ids.map((id) => byId.get(id) ?? []);
+    }),
+  };
+}
+
+export function requireCaller(context: SubgraphContext): Caller {
+  if (context.caller === null) {
+    throw new McxError(ErrorCode.UNAUTHENTICATED, 'no caller assertion: call through a mutual-aid gateway this system trusts');
+  }
+  return context.caller;
+}

@@ -1,0 +1,164 @@
+/** Reading and changing a system's groups, with the caller's access applied. */
+import {
+  decideMembershipUpdate,
+  decideOwnerOnly,
+  grantOf,
+  groupVisible,
+  visibleOrganisations,
+  type EffectiveAccess,
+} from '../../../domain/access.js';
+import { ErrorCode, McxError } from '../../../domain/errors.js';
+import { membersToAdd, membersToRemove } from '../../../domain/groups.js';
+import type { GroupRecord, MemberRef, Principal } from '../../../domain/model.js';
+import {
+  validateMcServiceId,
+  validateMemberLimit,
+  validateServices,
+  validateSlug,
+  validateText,
+} from '../../../domain/validation.js';
+import type { Store } from '../store/store.js';
+import type { AuditLog } from './audit-log.js';
+import { MAX_PAGE } from './users-service.js';
+
+export interface GroupInput {
+  name: string;
+  organisationId: string | null;
+  services: string[];
+  memberLimit: number;
+  disabled: boolean;
+}
+
+function requireAllowed(decision: ReturnType<typeof decideOwnerOnly>): void {
+  if (!decision.allowed) throw new McxError(decision.code, decision.reason);
+}
+
+export class GroupsService {
+  constructor(
+    private readonly owner: string,
+    private readonly store: Store,
+    private readonly audit: AuditLog,
+  ) {}
+
+  async list(access: EffectiveAccess, page: { limit: number; offset: number }): Promise<GroupRecord[]> {
+    if (access.isOwner) return this.store.groups.list({ organisations: null, groups: null, ...page });
+    const grant = grantOf(access, 'DIRECTORY_READ');
+    if (grant === null) return [];
+    const visible: GroupRecord[] = [];
+    let skipped = 0;
+    for (let offset = 0; visible.length < page.limit; offset += MAX_PAGE) {
+      const batch = await this.store.groups.list({ organisations: visibleOrganisations(access), groups: grant.groups, limit: MAX_PAGE, offset });
+      for (const group of batch) {
+        if (!groupVisible(access, group)) continue;
+        if (skipped < page.offset) skipped++;
+        else if (visible.length < page.limit) visible.push(group);
+      }
+      if (batch.length < MAX_PAGE) break;
+    }
+    return visible;
+  }
+
+  async find(access: EffectiveAccess, groupId: string): Promise<GroupRecord | null> {
+    const group = await this.store.groups.get(groupId);
+    return group && groupVisible(access, group) ? group : null;
+  }
+
+  /** Groups of this system that each of a user's MC service IDs is a member of (visible ones only). */
+  async groupsOfMembers(access: EffectiveAccess, mcServiceIds: readonly string[]): Promise<Map<string, GroupRecord[]>> {
+    const byId = await this.store.groups.groupsOfMembers(this.owner, mcServiceIds);
+    for (const [id, groups] of byId) byId.set(id, groups.filter((group) => groupVisible(access, group)));
+    return byId;
+  }
+
+  private async validate(input: GroupInput, store: Store): Promise<GroupInput & { services: GroupRecord['services'] }> {
+    if (input.organisationId !== null && !(await store.organisations.get(input.organisationId))) {
+      throw new McxError(ErrorCode.BAD_USER_INPUT, `unknown organisation ${input.organisationId}`, { field: 'organisationId' });
+    }
+    const services = validateServices(input.services);
+    if (services.length === 0) throw new McxError(ErrorCode.BAD_USER_INPUT, 'a group needs at least one MC service', { field: 'services' });
+    return {
+      name: validateText(input.name, 'name'),
+      organisationId: input.organisationId,
+      services,
+      memberLimit: validateMemberLimit(input.memberLimit),
+      disabled: input.disabled,
+    };
+  }
+
+  private validateMembers(members: MemberRef[]): MemberRef[] {
+    return members.map((member) => ({ system: validateSlug(member.system), mcServiceId: validateMcServiceId(member.mcServiceId) }));
+  }
+
+  async create(access: EffectiveAccess, principal: Principal, groupId: string, input: GroupInput, members: MemberRef[]): Promise<GroupRecord> {
+    return this.audit.audited(principal, 'group.create', `group:${groupId}`, async (store) => {
+      requireAllowed(decideOwnerOnly(access, 'create groups'));
+      validateMcServiceId(groupId, 'groupId');
+      if (await store.groups.get(groupId)) throw new McxError(ErrorCode.CONFLICT, `group ID ${groupId} is already in use`);
+      const valid = await this.validate(input, store);
+      const checked = this.validateMembers(members);
+      const now = new Date();
+      const empty: GroupRecord = { groupId, homeSystem: this.owner, ...valid, members: [], createdAt: now, updatedAt: now };
+      const group: GroupRecord = { ...empty, members: checked.length > 0 ? membersToAdd({ ...empty, disabled: false }, checked) : [] };
+      await store.groups.insert(group);
+      return group;
+    });
+  }
+
+  async update(access: EffectiveAccess, principal: Principal, groupId: string, input: GroupInput): Promise<GroupRecord> {
+    return this.audit.audited(principal, 'group.update', `group:${groupId}`, async (store) => {
+      requireAllowed(decideOwnerOnly(access, 'change group configuration'));
+      const existing = await store.groups.get(groupId);
+      if (!existing) throw new McxError(ErrorCode.NOT_FOUND, `no group ${groupId}`);
+      const valid = await this.validate(input, store);
+      if (valid.memberLimit < existing.members.length) {
+        throw new McxError(ErrorCode.MEMBER_LIMIT_REACHED, `group ${groupId} has ${existing.members.length} members; the limit cannot go below that`);
+      }
+      const group: GroupRecord = { ...existing, ...valid, updatedAt: new Date() };
+      await store.groups.update(group);
+      return group;
+    });
+  }
+
+  async remove(access: EffectiveAccess, principal: Principal, groupId: string): Promise<boolean> {
+    return this.audit.audited(principal, 'group.delete', `group:${groupId}`, async (store) => {
+      requireAllowed(decideOwnerOnly(access, 'remove groups'));
+      if (!(await store.groups.get(groupId))) throw new McxError(ErrorCode.NOT_FOUND, `no group ${groupId}`);
+      await store.groups.delete(groupId);
+      return true;
+    });
+  }
+
+  async changeMembers(
+    access: EffectiveAccess,
+    principal: Principal,
+    groupId: string,
+    operation: 'add' | 'remove',
+    requested: MemberRef[],
+  ): Promise<GroupRecord> {
+    return this.audit.audited(principal, `group.members.${operation}`, `group:${groupId}`, async (store) => {
+      const group = await store.groups.get(groupId);
+      // A partner that may not see the group learns nothing about whether it exists.
+      if (!group || !(access.isOwner || groupVisible(access, group) || grantOf(access, 'MEMBERSHIP_UPDATE'))) {
+        throw new McxError(ErrorCode.NOT_FOUND, `no group ${groupId}`);
+      }
+      const members = this.validateMembers(requested);
+      requireAllowed(decideMembershipUpdate(access, group, members));
+      const now = new Date();
+      if (operation === 'add') {
+        const local = members.filter((m) => m.system === this.owner).map((m) => m.mcServiceId);
+        const known = await store.users.existingServiceIds(local);
+        const unknown = local.filter((id) => !known.has(id));
+        if (unknown.length > 0) throw new McxError(ErrorCode.BAD_USER_INPUT, `no user of ${this.owner} holds ${unknown.slice(0, 5).join(', ')}`);
+        const fresh = membersToAdd(group, members);
+        await store.groups.addMembers(groupId, fresh, now);
+        group.members = [...group.members, ...fresh];
+      } else {
+        const gone = membersToRemove(group, members);
+        await store.groups.removeMembers(groupId, gone);
+        group.members = group.members.filter((m) => !gone.some((g) => g.system === m.system && g.mcServiceId === m.mcServiceId));
+      }
+      await store.groups.touch(groupId, now);
+      return { ...group, updatedAt: now };
+    });
+  }
+}

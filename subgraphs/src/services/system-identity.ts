@@ -1,0 +1,14 @@
+/** What a configuration subgraph knows about the MCX system it serves. */
+export interface SystemIdentity {
+  /** Stable identifier (a URN). */
+  id: string;
+  /** Root field name in the composed schema, e.g. `north`. */
+  slug: string;
+  name: string;
+  /** The system's SIP/DNS domain, e.g. mcx.north.example. */
+  domain: string;
+  /** KMS URI of the system's users (their security domain). */
+  securityDomain: string;
+  publicKeyPem: string;
+  publicKeyFingerprint: string;
+}

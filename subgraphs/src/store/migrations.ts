@@ -1,0 +1,90 @@
+/** Schema migrations, the same for SQLite and PostgreSQL (only the auto-increment column differs). */
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import type { Dialect } from './database.js';
+
+function initial(dialect: Dialect): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('organisations')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('users')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('display_name', 'text', (c) => c.notNull())
+        .addColumn('organisation_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('mcptt_id', 'text', (c) => c.unique())
+        .addColumn('mcdata_id', 'text', (c) => c.unique())
+        .addColumn('mcvideo_id', 'text', (c) => c.unique())
+        .addColumn('functional_aliases', 'text', (c) => c.notNull())
+        .addColumn('enabled_services', 'text', (c) => c.notNull())
+        .addColumn('security_domain', 'text', (c) => c.notNull())
+        .addColumn('phone', 'text')
+        .addColumn('email', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('users_by_organisation').on('users').columns(['organisation_id', 'display_name']).execute();
+      await db.schema
+        .createTable('groups')
+        .addColumn('group_id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('home_system', 'text', (c) => c.notNull())
+        .addColumn('organisation_id', 'text', (c) => c.references('organisations.id'))
+        .addColumn('services', 'text', (c) => c.notNull())
+        .addColumn('member_limit', 'integer', (c) => c.notNull())
+        .addColumn('disabled', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('group_members')
+        .addColumn('group_id', 'text', (c) => c.notNull().references('groups.group_id').onDelete('cascade'))
+        .addColumn('system', 'text', (c) => c.notNull())
+        .addColumn('mc_service_id', 'text', (c) => c.notNull())
+        .addColumn('added_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('group_members_pk', ['group_id', 'system', 'mc_service_id'])
+        .execute();
+      await db.schema.createIndex('group_members_by_member').on('group_members').columns(['system', 'mc_service_id']).execute();
+      await db.schema
+        .createTable('agreements')
+        .addColumn('partner', 'text', (c) => c.primaryKey())
+        .addColumn('partner_name', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('valid_from', 'text')
+        .addColumn('valid_until', 'text')
+        .addColumn('partner_key_fingerprint', 'text')
+        .addColumn('granted_to_partner', 'text', (c) => c.notNull())
+        .addColumn('granted_by_partner', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('audit')
+        .addColumn('id', dialect === 'postgres' ? 'bigserial' : 'integer', (c) =>
+          dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+        )
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('actor_system', 'text', (c) => c.notNull())
+        .addColumn('actor_kind', 'text', (c) => c.notNull())
+        .addColumn('actor_subject', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('target', 'text', (c) => c.notNull())
+        .addColumn('result', 'text', (c) => c.notNull())
+        .addColumn('code', 'text')
+        .addColumn('detail', 'text')
+        .execute();
+      await db.schema.createIndex('audit_by_actor').on('audit').columns(['actor_system', 'id']).execute();
+    },
+  };
+}
+
+export function migrationProvider(dialect: Dialect): MigrationProvider {
+  return {
+    async getMigrations() {
+      return { '0001_initial': initial(dialect) };
+    },
+  };
+}

@@ -1,0 +1,34 @@
+/** One system's store: a repository per concept, over one Kysely handle (or one transaction). */
+import type { Kysely } from 'kysely';
+import { AgreementStore } from './agreement-store.js';
+import { AuditStore } from './audit-store.js';
+import { GroupStore } from './group-store.js';
+import { OrganisationStore } from './organisation-store.js';
+import type { Database } from './tables.js';
+import { UserStore } from './user-store.js';
+
+export class Store {
+  readonly organisations: OrganisationStore;
+  readonly users: UserStore;
+  readonly groups: GroupStore;
+  readonly agreements: AgreementStore;
+  readonly audit: AuditStore;
+
+  constructor(private readonly db: Kysely<Database>) {
+    this.organisations = new OrganisationStore(db);
+    this.users = new UserStore(db);
+    this.groups = new GroupStore(db);
+    this.agreements = new AgreementStore(db);
+    this.audit = new AuditStore(db);
+  }
+
+  /** Runs `work` in one transaction: all of it is stored, or none. */
+  transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute((trx) => work(new Store(trx)));
+  }
+
+  async isEmpty(): Promise<boolean> {
+    const row = await this.db.selectFrom('organisations').select('id').limit(1).executeTakeFirst();
+    return row === undefined;
+  }
+}

@@ -1,0 +1,88 @@
+/** Row shapes of the configuration store (the same on SQLite and PostgreSQL). */
+import type { Generated, Selectable } from 'kysely';
+
+export interface OrganisationTable {
+  id: string;
+  name: string;
+  kind: string;
+}
+
+export interface UserTable {
+  id: string;
+  display_name: string;
+  organisation_id: string;
+  mcptt_id: string | null;
+  mcdata_id: string | null;
+  mcvideo_id: string | null;
+  /** JSON array of SIP URIs. */
+  functional_aliases: string;
+  /** JSON array of McService. */
+  enabled_services: string;
+  security_domain: string;
+  phone: string | null;
+  email: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface GroupTable {
+  group_id: string;
+  name: string;
+  home_system: string;
+  organisation_id: string | null;
+  /** JSON array of McService. */
+  services: string;
+  member_limit: number;
+  /** 0 or 1. */
+  disabled: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface GroupMemberTable {
+  group_id: string;
+  system: string;
+  mc_service_id: string;
+  added_at: string;
+}
+
+export interface AgreementTable {
+  partner: string;
+  partner_name: string;
+  status: string;
+  valid_from: string | null;
+  valid_until: string | null;
+  partner_key_fingerprint: string | null;
+  /** JSON array of ScopeGrant. */
+  granted_to_partner: string;
+  /** JSON array of ScopeGrant. */
+  granted_by_partner: string;
+  updated_at: string;
+}
+
+export interface AuditTable {
+  id: Generated<number>;
+  at: string;
+  actor_system: string;
+  actor_kind: string;
+  actor_subject: string;
+  action: string;
+  target: string;
+  result: string;
+  code: string | null;
+  detail: string | null;
+}
+
+export interface Database {
+  organisations: OrganisationTable;
+  users: UserTable;
+  groups: GroupTable;
+  group_members: GroupMemberTable;
+  agreements: AgreementTable;
+  audit: AuditTable;
+}
+
+export type UserRow = Selectable<UserTable>;
+export type GroupRow = Selectable<GroupTable>;
+export type AgreementRow = Selectable<AgreementTable>;
+export type AuditRow = Selectable<AuditTable>;
