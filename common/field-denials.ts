@@ -3,7 +3,7 @@
  * value: a list of 50 users whose phone is denied gives one error, with the number of values denied.
  * Used by the subgraphs and by the gateway, so both report denials the same way.
  */
-import { responsePathAsArray, type GraphQLResolveInfo } from 'graphql';
+import { GraphQLError, responsePathAsArray, type GraphQLResolveInfo } from 'graphql';
 import { ErrorCode } from '../domain/errors.js';
 
 export interface FieldDenial {
@@ -29,6 +29,27 @@ export class FieldDenials {
     if (known) known.count += 1;
     else this.byField.set(field, { field, path: responsePathAsArray(info.path), reason, count: 1 });
     return null;
+  }
+
+  private readonly errors = new Map<string, GraphQLError>();
+
+  /**
+   * Records the denial and returns one GraphQLError per field, the same instance for every value:
+   * it already has a path, so graphql-js reuses it instead of building an error per value.
+   */
+  located(info: GraphQLResolveInfo, reason: string): GraphQLError {
+    this.deny(info, reason);
+    const field = `${info.parentType.name}.${info.fieldName}`;
+    let error = this.errors.get(field);
+    if (error === undefined) {
+      const denial = this.byField.get(field)!;
+      error = new GraphQLError(`Access denied to ${field}: ${reason}`, {
+        path: denial.path,
+        extensions: { code: ErrorCode.FORBIDDEN_FIELD, field },
+      });
+      this.errors.set(field, error);
+    }
+    return error;
   }
 
   get size(): number {

@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import { ErrorCode, httpStatusFor, McxError } from '../../domain/errors.js';
+import { ASSERTION_HEADER, WELL_KNOWN_PATH } from '../../common/http-headers.js';
 import { TtlCache } from '../../common/ttl-cache.js';
 import { QUERY_LIMITS, queryTooLongMessage } from '../../common/query-limits.js';
 import { verifyAssertion, type TrustedGateway, type VerifiedAssertion } from '../../identity/tokens.js';
@@ -14,8 +15,6 @@ import { CONTRACT_VERSION } from '../../schema/contract-version.js';
 import { createContext, type Caller, type SubgraphContext } from './graphql/context.js';
 import type { SubgraphServices } from './services/subgraph-services.js';
 
-export const ASSERTION_HEADER = 'x-mcx-assertion';
-export const WELL_KNOWN_PATH = '/.well-known/mcx-system';
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {

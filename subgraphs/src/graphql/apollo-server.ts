@@ -1,7 +1,7 @@
 /** Apollo Server for one system's subgraph: error masking, query limits, field-denial reporting. */
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLFormattedError } from 'graphql';
 import { ErrorCode, isMcxError } from '../../../domain/errors.js';
 import { queryLimitsRule } from '../../../common/query-limits.js';
@@ -70,7 +70,7 @@ export async function createApolloServer(slug: string): Promise<ApolloServer<Sub
     includeStacktraceInErrorResponses: false,
     formatError: formatSubgraphError,
     validationRules: [queryLimitsRule()],
-    plugins: [fieldDenialsPlugin, ApolloServerPluginLandingPageDisabled()],
+    plugins: [fieldDenialsPlugin, ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
     allowBatchedHttpRequests: false,
   });
   await server.start();

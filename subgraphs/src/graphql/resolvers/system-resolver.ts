@@ -96,8 +96,8 @@ export class SystemResolver {
     return agreement && agreementView(agreement);
   }
 
-  @FieldResolver(() => Access, { description: 'What a partner may do here now; by default the caller. A partner may ask only about itself.' })
-  async access(@Ctx() context: SubgraphContext, @Arg('partner', () => String, { nullable: true }) partner: string | null): Promise<Access> {
+  @FieldResolver(() => Access, { nullable: true, description: 'What a partner may do here now; by default the caller. A partner may ask only about itself.' })
+  async access(@Ctx() context: SubgraphContext, @Arg('partner', () => String, { nullable: true }) partner: string | null): Promise<Access | null> {
     const { access } = requireCaller(context);
     return accessView(await context.services.agreements.accessOf(access, partner ?? access.partner));
   }

@@ -1,0 +1,5 @@
+/** Names shared by the gateway and the subgraphs on the wire. */
+/** Carries a gateway's signed caller assertion to a subgraph. */
+export const ASSERTION_HEADER = 'x-mcx-assertion';
+/** A subgraph's public metadata: slug, name, contract version, public key. */
+export const WELL_KNOWN_PATH = '/.well-known/mcx-system';

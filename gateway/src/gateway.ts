@@ -1,0 +1,145 @@
+/**
+ * The mutual-aid gateway: Fastify + Mercurius gateway + mercurius-auth. Composes the configured
+ * systems' subgraphs (polling, so systems join and leave without a restart), authenticates callers,
+ * forwards a signed caller assertion to each subgraph, enforces @access, serves /graphql, /graphiql
+ * and /health.
+ */
+import mercuriusGateway from '@mercuriusjs/gateway';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import { GraphQLError, Kind, type ASTVisitor, type ExecutionResult, type ValidationContext } from 'graphql';
+import mercuriusAuth from 'mercurius-auth';
+import { ErrorCode, httpStatusFor, McxError } from '../../domain/errors.js';
+import type { Principal } from '../../domain/model.js';
+import { ASSERTION_HEADER } from '../../common/http-headers.js';
+import { QUERY_LIMITS, queryLimitsRule, queryTooLongMessage } from '../../common/query-limits.js';
+import { loadOrCreateKeyPair, type KeyPair } from '../../identity/keys.js';
+import { gatewayIssuer } from '../../identity/tokens.js';
+import { AccessCache } from './access-cache.js';
+import { GatewayAccessPolicy, type GatewayContext } from './access-policy.js';
+import { AssertionSigner } from './assertions.js';
+import { CallerAuth } from './caller-auth.js';
+import { createErrorFormatter, mergeDenials, type PlainError } from './error-format.js';
+import { SystemRegistry, type SubgraphEndpoint } from './system-registry.js';
+
+export interface GatewayConfig {
+  /** This gateway's id: subgraphs trust it by id and key; caller tokens name it as audience. */
+  id: string;
+  host: string;
+  port: number;
+  keyDir: string;
+  /** The systems to compose (a function, so the list can change while running). */
+  subgraphs: () => SubgraphEndpoint[];
+  /** How often to look for systems that joined, left or changed (ms). */
+  pollingIntervalMs: number;
+  /** How long a caller's access in a system is reused (ms). */
+  accessTtlMs: number;
+  logger?: boolean;
+}
+
+export interface RunningGateway {
+  url: string;
+  app: FastifyInstance;
+  keys: KeyPair;
+  registry: SystemRegistry;
+  close(): Promise<void>;
+}
+
+/** The audience that caller tokens for this gateway must name. */
+export const gatewayAudience = (id: string): string => gatewayIssuer(id);
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+/** Federation plumbing is not for callers. */
+function refuseFederationFields(context: ValidationContext): ASTVisitor {
+  return {
+    Field(node) {
+      if (node.name.value === '_service' || node.name.value === '_entities') {
+        context.reportError(new GraphQLError(`${node.name.value} is not exposed by this gateway`, { nodes: [node], extensions: { code: ErrorCode.FORBIDDEN } }));
+      }
+    },
+  };
+}
+
+export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
+  const keys = loadOrCreateKeyPair(config.keyDir);
+  const registry = new SystemRegistry(config.subgraphs, (message) => console.warn(`[gateway] ${message}`));
+  await registry.refresh();
+  const signer = new AssertionSigner(config.id, keys.privateKey);
+  const accessCache = new AccessCache(registry, signer, config.accessTtlMs);
+  const policy = new GatewayAccessPolicy(registry, accessCache);
+  const callerAuth = new CallerAuth(gatewayAudience(config.id), registry);
+
+  const app = Fastify({ logger: config.logger ?? false, bodyLimit: 4 * 1024 * 1024 });
+  app.decorateRequest('principal', null);
+
+  app.addHook('preHandler', async (request, reply) => {
+    if (!request.url.startsWith('/graphql')) return;
+    try {
+      request.principal = await callerAuth.authenticate(request.headers.authorization);
+      const body = request.body as { query?: unknown } | undefined;
+      const query = body?.query ?? (request.query as { query?: unknown } | undefined)?.query;
+      if (typeof query === 'string' && query.length > QUERY_LIMITS.maxQueryLength) {
+        throw new McxError(ErrorCode.QUERY_TOO_LARGE, queryTooLongMessage(query.length));
+      }
+    } catch (error) {
+      const mcx = error instanceof McxError ? error : new McxError(ErrorCode.TOKEN_INVALID, 'the bearer token is not valid');
+      return reply.code(httpStatusFor(mcx.code)).send({ data: null, errors: [{ message: mcx.message, extensions: { code: mcx.code } }] });
+    }
+  });
+
+  // Both packages are CommonJS: the default import is the plugin itself (their typings say otherwise).
+  await app.register(mercuriusGateway as unknown as FastifyPluginAsync<Record<string, unknown>>, {
+    graphiql: true,
+    path: '/graphql',
+    validationRules: [queryLimitsRule(), refuseFederationFields],
+    errorFormatter: createErrorFormatter(() => registry.knownSlugs()) as never,
+    context: (request: { principal: Principal | null }) => ({ principal: request.principal }),
+    gateway: {
+      services: async () => {
+        await registry.refresh();
+        return registry.composable().map((endpoint) => ({
+          name: endpoint.slug,
+          url: `${endpoint.url}/graphql`,
+          mandatory: false,
+          rewriteHeaders: async (_headers: unknown, context: GatewayContext) =>
+            context?.principal ? { [ASSERTION_HEADER]: await signer.assertionFor(context.principal, endpoint.slug) } : {},
+        }));
+      },
+      pollingInterval: config.pollingIntervalMs,
+    },
+  } as never);
+
+  app.graphql.addHook('preExecution', async (schema, document, context) => {
+    await policy.prepare(schema, document, context as unknown as GatewayContext);
+  });
+  app.graphql.addHook('onResolution', async (execution, context) => {
+    const denials = (context as unknown as GatewayContext).mcx?.denials;
+    const errors = (execution.errors ?? []) as unknown as PlainError[];
+    if ((denials === undefined || denials.size === 0) && errors.length === 0) return;
+    const merged = mergeDenials(errors, denials);
+    (execution as ExecutionResult).errors = merged as unknown as GraphQLError[];
+  });
+
+  await app.register(mercuriusAuth as unknown as FastifyPluginAsync<Record<string, unknown>>, {
+    authDirective: 'access',
+    applyPolicy: policy.applyPolicy as never,
+  });
+
+  app.get('/health', async () => {
+    const systems = registry.status();
+    return { status: systems.every((s) => s.state === 'composed') ? 'ok' : 'degraded', gateway: config.id, systems };
+  });
+
+  const address = await app.listen({ port: config.port, host: config.host });
+  return {
+    url: address,
+    app,
+    keys,
+    registry,
+    close: () => app.close(),
+  };
+}

@@ -1,0 +1,95 @@
+/** Starts one MCX system's configuration subgraph: keys, store, seed, GraphQL over HTTP. */
+import { join } from 'node:path';
+import { loadOrCreateKeyPair } from '../../identity/keys.js';
+import type { TrustedGateway } from '../../identity/tokens.js';
+import { validateSlug } from '../../domain/validation.js';
+import { createApolloServer } from './graphql/apollo-server.js';
+import { SubgraphHttpServer } from './http-server.js';
+import { benchSeedPlan } from './seed/bench-seed.js';
+import { demoSeedPlan } from './seed/demo-seed.js';
+import { applySeedPlan } from './seed/seed-plan.js';
+import { SubgraphServices } from './services/subgraph-services.js';
+import type { SystemIdentity } from './services/system-identity.js';
+import { openDatabase, type StoreConfig } from './store/database.js';
+import { Store } from './store/store.js';
+
+export type SeedName = 'demo' | 'bench';
+
+export interface SubgraphConfig {
+  slug: string;
+  name: string;
+  domain: string;
+  /** KMS URI of the system's users. */
+  securityDomain: string;
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** Folder of this system's key pair. */
+  keyDir: string;
+  store: StoreConfig;
+  trustedGateways: TrustedGateway[];
+  /** Seed an empty store with this data set. */
+  seed: SeedName | null;
+}
+
+export interface RunningSubgraph {
+  slug: string;
+  /** Base URL, e.g. http://127.0.0.1:4101 (GraphQL at /graphql). */
+  url: string;
+  identity: SystemIdentity;
+  close(): Promise<void>;
+}
+
+/** Defaults for a system whose data lives under `dataDir/<slug>`. */
+export function defaultSubgraphConfig(slug: string, dataDir: string, overrides: Partial<SubgraphConfig> = {}): SubgraphConfig {
+  validateSlug(slug);
+  const domain = overrides.domain ?? `${slug}.example`;
+  return {
+    slug,
+    name: slug,
+    domain,
+    securityDomain: `https://kms.${domain}`,
+    host: '127.0.0.1',
+    port: 0,
+    keyDir: join(dataDir, slug, 'keys'),
+    store: { kind: 'sqlite', file: join(dataDir, slug, 'configuration.sqlite') },
+    trustedGateways: [],
+    seed: null,
+    ...overrides,
+  };
+}
+
+export async function startSubgraph(config: SubgraphConfig): Promise<RunningSubgraph> {
+  validateSlug(config.slug);
+  const keys = loadOrCreateKeyPair(config.keyDir);
+  const identity: SystemIdentity = {
+    id: `urn:mcx:system:${config.domain}`,
+    slug: config.slug,
+    name: config.name,
+    domain: config.domain,
+    securityDomain: config.securityDomain,
+    publicKeyPem: keys.publicKeyPem,
+    publicKeyFingerprint: keys.fingerprint,
+  };
+  const database = await openDatabase(config.store);
+  const store = new Store(database.db);
+  if (config.seed !== null && (await store.isEmpty())) {
+    const plan = config.seed === 'demo' ? demoSeedPlan(config.slug) : benchSeedPlan(config.slug);
+    if (plan === undefined) throw new Error(`the ${config.seed} data set has no system "${config.slug}"`);
+    await applySeedPlan(store, config.slug, config.domain, plan);
+  }
+  const services = new SubgraphServices(identity, store);
+  const apollo = await createApolloServer(config.slug);
+  const http = new SubgraphHttpServer(apollo, services, config.trustedGateways);
+  const url = await http.listen(config.port, config.host);
+  return {
+    slug: config.slug,
+    url,
+    identity,
+    async close() {
+      await http.close();
+      await apollo.stop();
+      await database.close();
+    },
+  };
+}
