@@ -6,11 +6,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadOrCreateKeyPair, PUBLIC_KEY_FILE } from '../identity/keys.js';
 
-const DIST = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+// Works from dist/cli (compiled) and from cli/ (sources run by the test runner): the processes are always the compiled ones.
+const ROOT_OR_DIST = dirname(dirname(fileURLToPath(import.meta.url)));
+const DIST = basename(ROOT_OR_DIST) === 'dist' ? ROOT_OR_DIST : join(ROOT_OR_DIST, 'dist');
 export const SUBGRAPH_MAIN = join(DIST, 'subgraphs', 'src', 'main.js');
 export const GATEWAY_MAIN = join(DIST, 'gateway', 'src', 'main.js');
 
@@ -22,6 +24,8 @@ export interface SystemSpec {
   seed?: 'demo' | 'bench' | null;
   /** Extra environment (DATABASE_URL, MCX_DB_SCHEMA, ...). */
   env?: Record<string, string>;
+  /** Listed to the gateway, but started later with startSystem (a system that joins while running). */
+  deferStart?: boolean;
 }
 
 export interface TopologySpec {
@@ -33,6 +37,8 @@ export interface TopologySpec {
   accessTtlMs?: number;
   /** Print the processes' output (prefixed); otherwise keep it for error messages. */
   echo?: boolean;
+  /** Further endpoints the gateway is told about (slug=url), not started here. */
+  extraSubgraphs?: Array<{ slug: string; url: string }>;
 }
 
 export interface RunningProcess {
@@ -109,8 +115,10 @@ export async function startTopology(spec: TopologySpec): Promise<Topology> {
   const echo = spec.echo ?? false;
   const subgraphs = new Map<string, RunningProcess>();
 
+  const ports = new Map<string, number>();
+  for (const system of spec.systems) ports.set(system.slug, system.port && system.port > 0 ? system.port : await freePort());
   const startSystem = async (system: SystemSpec): Promise<RunningProcess> => {
-    const port = system.port && system.port > 0 ? system.port : await freePort();
+    const port = ports.get(system.slug) ?? (system.port && system.port > 0 ? system.port : await freePort());
     const args = ['--slug', system.slug, '--name', system.name, '--port', String(port), '--data-dir', spec.dataDir, '--trusted-gateway', trusted];
     if (system.seed) args.push('--seed', system.seed);
     const proc = launch(system.slug, SUBGRAPH_MAIN, args, system.env ?? {}, `http://127.0.0.1:${port}`, echo);
@@ -121,10 +129,11 @@ export async function startTopology(spec: TopologySpec): Promise<Topology> {
 
   const all: RunningProcess[] = [];
   try {
-    for (const system of spec.systems) all.push(await startSystem(system));
+    for (const system of spec.systems) if (!system.deferStart) all.push(await startSystem(system));
     const gatewayPort = spec.gatewayPort && spec.gatewayPort > 0 ? spec.gatewayPort : await freePort();
     const gatewayArgs = ['--id', gatewayId, '--port', String(gatewayPort), '--data-dir', spec.dataDir, '--poll-ms', String(spec.pollMs ?? 2000), '--access-ttl-ms', String(spec.accessTtlMs ?? 500)];
-    for (const system of spec.systems) gatewayArgs.push('--subgraph', `${system.slug}=${subgraphs.get(system.slug)!.url}`);
+    for (const system of spec.systems) gatewayArgs.push('--subgraph', `${system.slug}=http://127.0.0.1:${ports.get(system.slug)}`);
+    for (const extra of spec.extraSubgraphs ?? []) gatewayArgs.push('--subgraph', `${extra.slug}=${extra.url}`);
     const gateway = launch('gateway', GATEWAY_MAIN, gatewayArgs, {}, `http://127.0.0.1:${gatewayPort}`, echo);
     all.push(gateway);
     await waitForHealth(gateway);

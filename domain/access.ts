@@ -145,13 +145,15 @@ export function groupVisible(access: EffectiveAccess, group: GroupRow): boolean 
 /** Organisations the caller may list (null: all). */
 export function visibleOrganisations(access: EffectiveAccess): string[] | null {
   if (access.isOwner) return null;
-  return grantOf(access, 'DIRECTORY_READ')?.organisations ?? [];
+  const grant = grantOf(access, 'DIRECTORY_READ');
+  return grant === null ? [] : grant.organisations;
 }
 
 /** The MC service IDs of a user that the caller may see, by service. */
 export function visibleServiceIds(access: EffectiveAccess, user: UserRow): Map<McService, string> {
   const ids = serviceIdsOf(user);
-  const services = access.isOwner ? null : (grantOf(access, 'DIRECTORY_READ')?.services ?? []);
+  const grant = access.isOwner ? null : grantOf(access, 'DIRECTORY_READ');
+  const services = access.isOwner ? null : grant === null ? [] : grant.services;
   return new Map(services === null ? ids : ids.filter(([service]) => services.includes(service)));
 }
 

@@ -65,9 +65,17 @@ function mapJoseError(error: unknown, what: string): McxError {
   return new McxError(ErrorCode.TOKEN_INVALID, `${what} is not valid`);
 }
 
-function checkLifetime(payload: JWTPayload, maxSeconds: number, what: string): void {
-  if (typeof payload.iat !== 'number' || typeof payload.exp !== 'number' || payload.exp - payload.iat > maxSeconds) {
-    throw new McxError(ErrorCode.TOKEN_INVALID, `${what} must say when it was issued and live at most ${maxSeconds} s`);
+/** A token must say when it was issued, not claim to be issued in the future, and live at most `maxSeconds` from now. */
+function checkLifetime(payload: JWTPayload, maxSeconds: number, what: string, code: ErrorCode = ErrorCode.TOKEN_INVALID): void {
+  const now = Math.floor(Date.now() / 1000);
+  if (
+    typeof payload.iat !== 'number' ||
+    typeof payload.exp !== 'number' ||
+    payload.exp - payload.iat > maxSeconds ||
+    payload.iat > now + CLOCK_TOLERANCE_S ||
+    payload.exp > now + maxSeconds + CLOCK_TOLERANCE_S
+  ) {
+    throw new McxError(code, `${what} must say when it was issued (not in the future) and live at most ${maxSeconds} s`);
   }
 }
 
@@ -178,7 +186,7 @@ export async function verifyAssertion(
     const mapped = mapJoseError(error, 'the caller assertion');
     throw mapped.code === ErrorCode.TOKEN_INVALID ? new McxError(ErrorCode.ASSERTION_UNTRUSTED, mapped.message) : mapped;
   }
-  checkLifetime(payload, ASSERTION_LIFETIME_S, 'a caller assertion');
+  checkLifetime(payload, ASSERTION_LIFETIME_S, 'a caller assertion', ErrorCode.ASSERTION_UNTRUSTED);
   const kind = payload.mcx_kind;
   const system = payload.mcx_sys;
   if ((kind !== 'admin' && kind !== 'system') || typeof system !== 'string') {

@@ -431,7 +431,7 @@ describe('visibleServiceIds', () => {
   // BUG: `grantOf(...)?.services ?? []` turns an unrestricted (null) services restriction into an
   // empty list, so a partner granted DIRECTORY_READ without a service restriction sees no MC
   // service ID at all, although it sees the user (userVisible is true).
-  it.fails('a DIRECTORY_READ grant with services: null (unrestricted) shows every ID', () => {
+  it('a DIRECTORY_READ grant with services: null (unrestricted) shows every ID', () => {
     const access = partnerAccess(grant('DIRECTORY_READ', { services: null }));
     expect(userVisible(access, POLICE_FULL)).toBe(true);
     expect(visibleServiceIds(access, POLICE_FULL).size).toBe(3);
@@ -459,7 +459,7 @@ describe('visibleOrganisations', () => {
   // BUG: `grantOf(...)?.organisations ?? []` turns an unrestricted (null) organisations restriction
   // into an empty list. Documented: "Organisations the caller may list (null: all)". The users and
   // groups services pass this to the store, so such a partner lists no users and no groups.
-  it.fails('a DIRECTORY_READ grant with organisations: null (unrestricted) lists all organisations (null)', () => {
+  it('a DIRECTORY_READ grant with organisations: null (unrestricted) lists all organisations (null)', () => {
     const access = partnerAccess(grant('DIRECTORY_READ', { organisations: null }));
     expect(userVisible(access, FIRE_FULL)).toBe(true);
     expect(visibleOrganisations(access)).toBeNull();

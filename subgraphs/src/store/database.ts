@@ -50,7 +50,12 @@ export async function openDatabase(config: StoreConfig): Promise<OpenDatabase> {
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   const dialect: Dialect = config.kind;
-  const { error } = await new Migrator({ db, provider: migrationProvider(dialect) }).migrateToLatest();
+  // On PostgreSQL the migration tables live in the system's own schema (several systems may share a database).
+  const { error } = await new Migrator({
+    db,
+    provider: migrationProvider(dialect),
+    ...(config.kind === 'postgres' && { migrationTableSchema: config.schema }),
+  }).migrateToLatest();
   if (error) {
     await db.destroy();
     throw error;

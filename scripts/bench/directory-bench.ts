@@ -1,0 +1,470 @@
+#!/usr/bin/env node
+/**
+ * Directory benchmark (loopback, autocannon): requests/s and p50/p99 latency of the same directory
+ * query (alpha's 50 users with their groups) sent
+ *   a) straight to alpha's subgraph (caller assertion for bravo, kind system),
+ *   b) through the mutual-aid gateway as partner bravo (access rules apply, everything allowed),
+ *   c) through @apollo/gateway (IntrospectAndCompose over the 3 subgraphs, in a process of its own),
+ *   d) through the mutual-aid gateway as partner charlie (every one of the 50 phones is denied).
+ * The targets run interleaved (a,b,c,d, a,b,c,d, ...) after a warm-up round; the medians over the
+ * rounds are printed, with the ratios the performance aims are about (see docs/performance.md).
+ *
+ *   npm run bench
+ *   BENCH_ROUNDS=5 BENCH_SECONDS=5 BENCH_CONNECTIONS=10 node dist/scripts/bench/directory-bench.js
+ *
+ * The same file is also the @apollo/gateway process (`--apollo-gateway`, started by the benchmark).
+ */
+// @ts-ignore -- autocannon ships no type declarations; the small part used here is typed below.
+import autocannonUntyped from 'autocannon';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { ASSERTION_HEADER } from '../../common/http-headers.js';
+import type { Principal } from '../../domain/model.js';
+import { loadOrCreateKeyPair } from '../../identity/keys.js';
+import { gatewayIssuer, issueAssertion, issueCallerToken } from '../../identity/tokens.js';
+import { startTopology, type Topology } from '../../cli/topology.js';
+
+// ---------------------------------------------------------------------------------------------
+// autocannon, as far as used here
+
+interface AutocannonClient {
+  setHeaders(headers: Record<string, string>): void;
+}
+interface Histogram {
+  average: number;
+  p50: number;
+  p99: number;
+  total: number;
+}
+interface AutocannonResult {
+  requests: Histogram;
+  latency: Histogram;
+  throughput: Histogram;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  duration: number;
+}
+interface AutocannonOptions {
+  url: string;
+  method: 'POST';
+  headers: Record<string, string>;
+  body: string;
+  connections: number;
+  duration: number;
+  setupClient?: (client: AutocannonClient) => void;
+}
+type Autocannon = (options: AutocannonOptions) => Promise<AutocannonResult>;
+const autocannon = autocannonUntyped as unknown as Autocannon;
+
+// ---------------------------------------------------------------------------------------------
+// settings
+
+export const DIRECTORY_QUERY =
+  '{ alpha { users(limit: 50) { id displayName organisation { id name } mcServiceIds { mcptt mcdata } enabledServices phone groups { groupId name } } } }';
+const USERS = 50;
+const GATEWAY_ID = 'mutual-aid';
+/** Tokens and assertions are re-signed this often while a measurement runs (assertions live 60 s). */
+const RESIGN_MS = 30_000;
+/** Same polling interval for both gateways (the mutual-aid gateway's default). */
+const POLL_MS = 2000;
+
+function positiveInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return value;
+}
+
+// ---------------------------------------------------------------------------------------------
+// the @apollo/gateway process
+
+interface ApolloGatewayConfig {
+  gatewayId: string;
+  gatewayKeyDir: string;
+  principal: Principal;
+  subgraphs: Array<{ name: string; url: string }>;
+  pollMs: number;
+}
+
+async function runApolloGateway(config: ApolloGatewayConfig): Promise<void> {
+  const { ApolloGateway, IntrospectAndCompose, RemoteGraphQLDataSource } = await import('@apollo/gateway');
+  const { ApolloServer } = await import('@apollo/server');
+  const { startStandaloneServer } = await import('@apollo/server/standalone');
+  const gatewayKey = loadOrCreateKeyPair(config.gatewayKeyDir).privateKey;
+
+  // One assertion per subgraph, reused for half its life (as the mutual-aid gateway does).
+  const signed = new Map<string, { token: Promise<string>; until: number }>();
+  const assertionFor = (subgraph: string): Promise<string> => {
+    const known = signed.get(subgraph);
+    if (known && known.until > Date.now()) return known.token;
+    const token = issueAssertion(gatewayKey, { gatewayId: config.gatewayId, subgraph, principal: config.principal });
+    signed.set(subgraph, { token, until: Date.now() + RESIGN_MS });
+    return token;
+  };
+
+  class AssertingDataSource extends RemoteGraphQLDataSource {
+    constructor(private readonly subgraph: string, url: string) {
+      super({ url });
+    }
+
+    override async willSendRequest(options: GraphQLDataSourceProcessOptions): Promise<void> {
+      options.request.http?.headers.set(ASSERTION_HEADER, await assertionFor(this.subgraph));
+    }
+  }
+
+  const gateway = new ApolloGateway({
+    supergraphSdl: new IntrospectAndCompose({ subgraphs: config.subgraphs, pollIntervalInMs: config.pollMs }),
+    buildService: ({ name, url }) => new AssertingDataSource(name, url!),
+  });
+  const server = new ApolloServer({ gateway: gateway as never });
+  const { url } = await startStandaloneServer(server, { listen: { port: 0, host: '127.0.0.1' } });
+  process.stdout.write(`READY ${url}\n`);
+  const stop = async () => {
+    await server.stop();
+    process.exit(0);
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+interface ApolloGatewayProcess {
+  child: ChildProcess;
+  url: string;
+  output: string[];
+}
+
+async function startApolloGateway(config: ApolloGatewayConfig): Promise<ApolloGatewayProcess> {
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--apollo-gateway'], {
+    env: { ...process.env, BENCH_APOLLO_GATEWAY: JSON.stringify(config) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const collect = (chunk: Buffer) => {
+    output.push(chunk.toString());
+    if (output.length > 200) output.shift();
+  };
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`@apollo/gateway did not start in 30 s:\n${output.join('')}`)), 30_000);
+    child.stdout!.on('data', () => {
+      const match = /READY (\S+)/.exec(output.join(''));
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!.replace(/\/$/, ''));
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`@apollo/gateway exited (${code}) before it was ready:\n${output.join('')}`));
+    });
+  });
+  return { child, url, output };
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+// ---------------------------------------------------------------------------------------------
+// targets
+
+type TargetId = 'a' | 'b' | 'c' | 'd';
+
+interface Target {
+  id: TargetId;
+  label: string;
+  url: string;
+  /** Fresh credentials (called before each measurement and every RESIGN_MS during one). */
+  headers: () => Promise<Record<string, string>>;
+  expectDeniedPhones: boolean;
+}
+
+interface GraphQLAnswer {
+  data?: { alpha?: { users?: Array<Record<string, unknown>> } | null } | null;
+  errors?: Array<{ message?: string; extensions?: { code?: string; deniedValues?: number } }>;
+}
+
+/** Sends the query once and checks the answer; returns the size of the answer body (bytes). */
+async function verify(target: Target): Promise<number> {
+  const fail = (why: string, body?: string): never => {
+    throw new Error(`target ${target.id} (${target.label}) does not answer as expected: ${why}${body ? `\n  answer: ${body.slice(0, 1500)}` : ''}`);
+  };
+  const response = await fetch(target.url, {
+    method: 'POST',
+    headers: await target.headers(),
+    body: JSON.stringify({ query: DIRECTORY_QUERY }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await response.text();
+  if (response.status !== 200) fail(`HTTP ${response.status}`, text);
+  let answer: GraphQLAnswer;
+  try {
+    answer = JSON.parse(text) as GraphQLAnswer;
+  } catch {
+    return fail('the answer is not JSON', text);
+  }
+  const users = answer.data?.alpha?.users;
+  if (!Array.isArray(users)) return fail('no data.alpha.users', text);
+  if (users.length !== USERS) fail(`${users.length} users instead of ${USERS}`, text);
+  // Every bench user has an MCPTT ID and is a member of its organisation's groups ("ops", "command").
+  for (const user of users) {
+    if (typeof user.id !== 'string' || typeof user.displayName !== 'string') fail('a user without id or displayName', text);
+    const ids = user.mcServiceIds as { mcptt?: unknown } | null | undefined;
+    if (typeof ids?.mcptt !== 'string') fail(`user ${String(user.id)} has no mcServiceIds.mcptt`, text);
+    if (!Array.isArray(user.groups) || user.groups.length === 0) fail(`user ${String(user.id)} has no groups`, text);
+  }
+  const errors = answer.errors ?? [];
+  if (target.expectDeniedPhones) {
+    const withPhone = users.filter((u) => u.phone !== null);
+    if (withPhone.length > 0) fail(`${withPhone.length} users have a phone, expected all ${USERS} phones to be null`, text);
+    if (errors.length !== 1) fail(`${errors.length} errors, expected exactly one (FORBIDDEN_FIELD)`, text);
+    if (errors[0]!.extensions?.code !== 'FORBIDDEN_FIELD') fail(`the error's code is ${String(errors[0]!.extensions?.code)}, expected FORBIDDEN_FIELD`, text);
+  } else {
+    const withoutPhone = users.filter((u) => typeof u.phone !== 'string');
+    if (withoutPhone.length > 0) fail(`${withoutPhone.length} users have no phone, expected all ${USERS} phones`, text);
+    if (errors.length > 0) fail(`${errors.length} errors, expected none`, text);
+  }
+  return Buffer.byteLength(text);
+}
+
+interface Measurement {
+  rps: number;
+  p50: number;
+  p99: number;
+  requests: number;
+}
+
+async function measure(target: Target, seconds: number, connections: number): Promise<Measurement> {
+  const clients: AutocannonClient[] = [];
+  let headers = await target.headers();
+  const resign = setInterval(() => {
+    target
+      .headers()
+      .then((fresh) => {
+        headers = fresh;
+        for (const client of clients) client.setHeaders(headers);
+      })
+      .catch((error: unknown) => console.error(`could not re-sign the credentials of target ${target.id}:`, error));
+  }, RESIGN_MS);
+  try {
+    const result = await autocannon({
+      url: target.url,
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ query: DIRECTORY_QUERY }),
+      connections,
+      duration: seconds,
+      setupClient: (client) => {
+        clients.push(client);
+      },
+    });
+    if (result.errors > 0 || result.timeouts > 0 || result.non2xx > 0) {
+      throw new Error(
+        `target ${target.id} (${target.label}): ${result.errors} connection errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx answers in ${result.requests.total} requests`,
+      );
+    }
+    return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, requests: result.requests.total };
+  } finally {
+    clearInterval(resign);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// report
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+const pad = (text: string, width: number) => text.padEnd(width);
+const lpad = (text: string, width: number) => text.padStart(width);
+
+function machine(): string[] {
+  const cores = cpus();
+  return [
+    `CPU:    ${cores[0]?.model.trim() ?? 'unknown'} x ${cores.length}`,
+    `Memory: ${(totalmem() / 1024 ** 3).toFixed(1)} GiB`,
+    `OS:     ${platform()} ${release()}`,
+    `Node:   ${process.version}`,
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// main
+
+async function main(): Promise<void> {
+  const rounds = positiveInt('BENCH_ROUNDS', 5);
+  const seconds = positiveInt('BENCH_SECONDS', 5);
+  const connections = positiveInt('BENCH_CONNECTIONS', 10);
+  const warmupSeconds = positiveInt('BENCH_WARMUP_SECONDS', seconds);
+
+  console.log('MCX directory benchmark');
+  for (const line of machine()) console.log(`  ${line}`);
+  console.log(`  Run:    ${rounds} rounds x ${seconds} s per target, ${connections} connections, after a ${warmupSeconds} s warm-up per target`);
+  console.log(`  Query:  ${DIRECTORY_QUERY}`);
+  console.log('');
+
+  const dataDir = mkdtempSync(join(tmpdir(), 'mcx-bench-'));
+  let topology: Topology | undefined;
+  let apollo: ApolloGatewayProcess | undefined;
+  let stopping: Promise<void> | undefined;
+  const cleanUp = (): Promise<void> =>
+    (stopping ??= (async () => {
+      await Promise.allSettled([topology?.stop(), apollo ? stopChild(apollo.child) : undefined]);
+      rmSync(dataDir, { recursive: true, force: true });
+    })());
+  const onSignal = (signal: NodeJS.Signals) => {
+    console.error(`\n${signal}: stopping the benchmark's processes`);
+    void cleanUp().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  try {
+    console.log(`Starting alpha, bravo, charlie (seed bench) and the mutual-aid gateway (data dir ${dataDir}) ...`);
+    topology = await startTopology({
+      dataDir,
+      gatewayId: GATEWAY_ID,
+      pollMs: POLL_MS,
+      systems: [
+        { slug: 'alpha', name: 'Alpha', seed: 'bench' },
+        { slug: 'bravo', name: 'Bravo', seed: 'bench' },
+        { slug: 'charlie', name: 'Charlie', seed: 'bench' },
+      ],
+    });
+    const subgraphUrl = (slug: string) => `${topology!.subgraphs.get(slug)!.url}/graphql`;
+    const gatewayKeyDir = join(dataDir, 'gateway', 'keys');
+    const gatewayKey = loadOrCreateKeyPair(gatewayKeyDir).privateKey;
+    const systemKey = (slug: string) => loadOrCreateKeyPair(join(dataDir, slug, 'keys')).privateKey;
+    const bravo: Principal = { system: 'bravo', kind: 'system', subject: 'bravo' };
+
+    console.log('Starting @apollo/gateway (IntrospectAndCompose over alpha, bravo, charlie) ...');
+    apollo = await startApolloGateway({
+      gatewayId: GATEWAY_ID,
+      gatewayKeyDir,
+      principal: bravo,
+      subgraphs: ['alpha', 'bravo', 'charlie'].map((name) => ({ name, url: subgraphUrl(name) })),
+      pollMs: POLL_MS,
+    });
+
+    const json = { 'content-type': 'application/json' };
+    const systemToken = async (slug: string) =>
+      issueCallerToken(systemKey(slug), { system: slug, kind: 'system', subject: slug, audience: gatewayIssuer(GATEWAY_ID), lifetimeSeconds: 300 });
+    const targets: Target[] = [
+      {
+        id: 'a',
+        label: 'alpha subgraph, direct',
+        url: subgraphUrl('alpha'),
+        headers: async () => ({ ...json, [ASSERTION_HEADER]: await issueAssertion(gatewayKey, { gatewayId: GATEWAY_ID, subgraph: 'alpha', principal: bravo }) }),
+        expectDeniedPhones: false,
+      },
+      {
+        id: 'b',
+        label: 'mutual-aid gateway, bravo',
+        url: `${topology.gatewayUrl}/graphql`,
+        headers: async () => ({ ...json, authorization: `Bearer ${await systemToken('bravo')}` }),
+        expectDeniedPhones: false,
+      },
+      {
+        id: 'c',
+        label: '@apollo/gateway, bravo',
+        url: apollo.url,
+        headers: async () => json,
+        expectDeniedPhones: false,
+      },
+      {
+        id: 'd',
+        label: 'mutual-aid gateway, charlie (50 denied)',
+        url: `${topology.gatewayUrl}/graphql`,
+        headers: async () => ({ ...json, authorization: `Bearer ${await systemToken('charlie')}` }),
+        expectDeniedPhones: true,
+      },
+    ];
+
+    console.log('Checking each target answers the query as expected ...');
+    const sizes = new Map<TargetId, number>();
+    for (const target of targets) {
+      sizes.set(target.id, await verify(target));
+      console.log(`  ${target.id}) ${pad(target.label, 40)} ok, ${sizes.get(target.id)} bytes`);
+    }
+
+    console.log(`Warm-up (${warmupSeconds} s per target) ...`);
+    for (const target of targets) await measure(target, warmupSeconds, connections);
+
+    const results = new Map<TargetId, Measurement[]>(targets.map((t) => [t.id, []]));
+    for (let round = 1; round <= rounds; round++) {
+      const line: string[] = [];
+      for (const target of targets) {
+        const m = await measure(target, seconds, connections);
+        results.get(target.id)!.push(m);
+        line.push(`${target.id} ${m.rps.toFixed(0)}/s`);
+      }
+      console.log(`Round ${round}/${rounds}: ${line.join(', ')}`);
+    }
+
+    // The answers are still right after the load.
+    for (const target of targets) await verify(target);
+
+    const summary = new Map<TargetId, { rps: number; p50: number; p99: number }>();
+    for (const target of targets) {
+      const ms = results.get(target.id)!;
+      summary.set(target.id, { rps: median(ms.map((m) => m.rps)), p50: median(ms.map((m) => m.p50)), p99: median(ms.map((m) => m.p99)) });
+    }
+    const rps = (id: TargetId) => summary.get(id)!.rps;
+
+    console.log('');
+    console.log(`Results (median of ${rounds} rounds x ${seconds} s, ${connections} connections)`);
+    for (const line of machine()) console.log(`  ${line}`);
+    console.log('');
+    console.log(`  ${pad('target', 44)} ${lpad('req/s', 8)} ${lpad('p50 ms', 8)} ${lpad('p99 ms', 8)} ${lpad('bytes', 7)}`);
+    for (const target of targets) {
+      const s = summary.get(target.id)!;
+      console.log(
+        `  ${pad(`${target.id}) ${target.label}`, 44)} ${lpad(s.rps.toFixed(0), 8)} ${lpad(s.p50.toFixed(1), 8)} ${lpad(s.p99.toFixed(1), 8)} ${lpad(String(sizes.get(target.id)), 7)}`,
+      );
+    }
+    console.log('');
+    const ratio = (x: number) => x.toFixed(2);
+    const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
+    console.log(`  b/a = ${ratio(rps('b') / rps('a'))}   (aim >= 0.70: ${verdict(rps('b') / rps('a') >= 0.7)})`);
+    console.log(`  c/a = ${ratio(rps('c') / rps('a'))}`);
+    console.log(`  b/c = ${ratio(rps('b') / rps('c'))}   (aim >= 2.00: ${verdict(rps('b') / rps('c') >= 2)})`);
+    console.log(`  d/b = ${ratio(rps('d') / rps('b'))}   (cost of the denials: b/d = ${ratio(rps('b') / rps('d'))}, aim <= 1.50: ${verdict(rps('b') / rps('d') <= 1.5)})`);
+  } finally {
+    await cleanUp();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+if (process.argv.includes('--apollo-gateway')) {
+  const raw = process.env.BENCH_APOLLO_GATEWAY;
+  if (!raw) {
+    console.error('--apollo-gateway is started by the benchmark (BENCH_APOLLO_GATEWAY is missing)');
+    process.exit(2);
+  }
+  runApolloGateway(JSON.parse(raw) as ApolloGatewayConfig).catch((error: unknown) => {
+    console.error('@apollo/gateway failed:', error);
+    process.exit(1);
+  });
+} else {
+  main().catch((error: unknown) => {
+    console.error(`\nBenchmark aborted: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  });
+}
