@@ -2,7 +2,9 @@
  * Three demo systems + the mutual-aid gateway as real processes on loopback ports, on each store
  * (SQLite, and PostgreSQL when DATABASE_URL is set).
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { buildClientSchema, getIntrospectionQuery, printSchema } from 'graphql';
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT } from 'jose';
@@ -55,6 +57,14 @@ describe.each(STORES)('federated core on %s', (store) => {
     const both = await t.gateway(`{ north { slug name } south { slug name } east { slug } }`, { token: southSystem });
     expect(both.body.errors).toBeUndefined();
     expect(both.body.data).toEqual({ north: { slug: 'north', name: 'North Fire & Rescue' }, south: { slug: 'south', name: 'South Police' }, east: { slug: 'east' } });
+  });
+
+  it('composes the supergraph checked in as schema/supergraph.demo.graphql', async () => {
+    const res = await t.gateway(getIntrospectionQuery());
+    const printed = `${printSchema(buildClientSchema(res.body.data as never))}\n`;
+    const file = new URL('../../schema/supergraph.demo.graphql', import.meta.url);
+    if (process.env.MCX_UPDATE_SNAPSHOT === '1') writeFileSync(file, printed);
+    expect(printed).toBe(readFileSync(file, 'utf8'));
   });
 
   it('refuses a subgraph whose contract version it does not know, with a clear message', async () => {

@@ -78,6 +78,7 @@ export class UserStore {
   /** Which of these MC service IDs are held by some user. */
   async existingServiceIds(ids: string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
+    const wanted = new Set(ids);
     const found = new Set<string>();
     for (let start = 0; start < ids.length; start += 500) {
       const chunk = ids.slice(start, start + 500);
@@ -87,7 +88,7 @@ export class UserStore {
         .where((eb) => eb.or([eb('mcptt_id', 'in', chunk), eb('mcdata_id', 'in', chunk), eb('mcvideo_id', 'in', chunk)]))
         .execute();
       for (const row of rows) {
-        for (const id of [row.mcptt_id, row.mcdata_id, row.mcvideo_id]) if (id !== null) found.add(id);
+        for (const id of [row.mcptt_id, row.mcdata_id, row.mcvideo_id]) if (id !== null && wanted.has(id)) found.add(id);
       }
     }
     return found;
