@@ -2,6 +2,7 @@
 /**
  * mcx: the command line of mcx-mutual-aid.
  *   mcx demo  [--data-dir ./data] [--port 4000] [--base-port 4101]   start north, south, east + the gateway
+ *   mcx keys  --owner <slug>|gateway [--data-dir ./data]                  create (or show) a key pair, print its fingerprint
  *   mcx token --system <slug> --role admin|system [--subject <name>] [--data-dir ./data]
  *             [--gateway-id mutual-aid] [--lifetime <seconds>]           print a bearer token
  */
@@ -16,6 +17,7 @@ import { existsSync } from 'node:fs';
 
 const USAGE = `usage:
   mcx demo  [--data-dir ./data] [--port 4000] [--base-port 4101]
+  mcx keys  --owner <slug>|gateway [--data-dir ./data]
   mcx token --system <slug> --role admin|system [--subject <name>] [--data-dir ./data] [--gateway-id mutual-aid] [--lifetime <s>]`;
 
 async function token(args: string[]): Promise<void> {
@@ -49,6 +51,18 @@ async function token(args: string[]): Promise<void> {
       lifetimeSeconds: lifetime,
     }),
   );
+}
+
+async function keys(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: { owner: { type: 'string' }, 'data-dir': { type: 'string', default: process.env.MCX_DATA_DIR ?? './data' } },
+  });
+  if (!values.owner) throw new Error(`--owner is required\n${USAGE}`);
+  const owner = values.owner === 'gateway' ? 'gateway' : validateSlug(values.owner);
+  const dir = join(values['data-dir']!, owner, 'keys');
+  const pair = loadOrCreateKeyPair(dir);
+  console.log(`${owner}: ${pair.fingerprint} (${dir})`);
 }
 
 async function demo(args: string[]): Promise<void> {
@@ -102,7 +116,7 @@ Press Ctrl-C to stop.`);
 }
 
 const [command, ...rest] = process.argv.slice(2);
-const commands: Record<string, (args: string[]) => Promise<void>> = { token, demo };
+const commands: Record<string, (args: string[]) => Promise<void>> = { token, keys, demo };
 const run = command ? commands[command] : undefined;
 if (!run) {
   console.error(USAGE);
