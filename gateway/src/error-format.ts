@@ -59,6 +59,11 @@ function sanitize(error: LooseError, validation: boolean, knownSystems: () => st
     const { code: _code, ...rest } = error.extensions ?? {};
     return { ...base, extensions: { ...(own.details ?? {}), ...rest, code } };
   }
+  const httpStatus = (error.originalError as { statusCode?: unknown } | undefined)?.statusCode;
+  if (typeof httpStatus === 'number' && httpStatus >= 400 && httpStatus < 500) {
+    // Fastify's own refusals: body not JSON, too large, wrong content type ...
+    return { message: base.message, extensions: { code: httpStatus === 413 ? ErrorCode.QUERY_TOO_LARGE : ErrorCode.BAD_REQUEST } };
+  }
   if (base.message.startsWith('Syntax Error')) {
     return { message: base.message, ...(base.locations && { locations: base.locations }), extensions: { code: ErrorCode.GRAPHQL_PARSE_FAILED } };
   }

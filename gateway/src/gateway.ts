@@ -17,6 +17,7 @@ import { gatewayIssuer } from '../../identity/tokens.js';
 import { AccessCache } from './access-cache.js';
 import { GatewayAccessPolicy, type GatewayContext } from './access-policy.js';
 import { AssertionSigner } from './assertions.js';
+import { registerGraphiql } from './graphiql.js';
 import { CallerAuth } from './caller-auth.js';
 import { createErrorFormatter, mergeDenials, type PlainError } from './error-format.js';
 import { SystemRegistry, type SubgraphEndpoint } from './system-registry.js';
@@ -93,7 +94,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
 
   // Both packages are CommonJS: the default import is the plugin itself (their typings say otherwise).
   await app.register(mercuriusGateway as unknown as FastifyPluginAsync<Record<string, unknown>>, {
-    graphiql: true,
+    graphiql: false,
     path: '/graphql',
     validationRules: [queryLimitsRule(), refuseFederationFields],
     errorFormatter: createErrorFormatter(() => registry.knownSlugs()) as never,
@@ -127,6 +128,17 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   await app.register(mercuriusAuth as unknown as FastifyPluginAsync<Record<string, unknown>>, {
     authDirective: 'access',
     applyPolicy: policy.applyPolicy as never,
+  });
+
+  registerGraphiql(app);
+
+  // Errors outside GraphQL (routing, body parsing, faults): a stable code, never internals.
+  app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status >= 500) console.error('[gateway] internal error:', error);
+    const code = status === 413 ? ErrorCode.QUERY_TOO_LARGE : status >= 500 ? ErrorCode.INTERNAL : ErrorCode.BAD_USER_INPUT;
+    const message = status >= 500 ? 'Internal error' : error.message;
+    return reply.code(status).send({ data: null, errors: [{ message, extensions: { code } }] });
   });
 
   app.get('/health', async () => {

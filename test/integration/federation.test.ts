@@ -67,6 +67,17 @@ describe.each(STORES)('federated core on %s', (store) => {
     expect(printed).toBe(readFileSync(file, 'utf8'));
   });
 
+  it('serves GraphiQL and its assets itself, with no CDN', async () => {
+    const page = await (await fetch(`${t.topology.gatewayUrl}/graphiql`)).text();
+    expect(page).toContain('GraphiQL');
+    expect(page).not.toMatch(/src="https?:|href="https?:/);
+    for (const asset of ['react.js', 'react-dom.js', 'graphiql.js', 'graphiql.css']) {
+      const response = await fetch(`${t.topology.gatewayUrl}/graphiql/assets/${asset}`);
+      expect(response.status).toBe(200);
+      expect((await response.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+    }
+  });
+
   it('refuses a subgraph whose contract version it does not know, with a clear message', async () => {
     const health = (await (await fetch(`${t.topology.gatewayUrl}/health`)).json()) as { systems: Array<{ slug: string; state: string; message: string }> };
     const legacy = health.systems.find((s: { slug: string }) => s.slug === 'legacy')!;
