@@ -8,6 +8,7 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { stopOnSignals } from '../../common/process-signals.js';
 import { validateSlug } from '../../domain/validation.js';
 import { startGateway } from './gateway.js';
 import type { SubgraphEndpoint } from './system-registry.js';
@@ -47,12 +48,7 @@ async function main(): Promise<void> {
     accessTtlMs: Number(values['access-ttl-ms']),
   });
   console.log(`[gateway] ${gateway.url}/graphql (GraphiQL: ${gateway.url}/graphiql, health: ${gateway.url}/health)`);
-  const stop = async () => {
-    await gateway.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  stopOnSignals(() => gateway.close());
 }
 
 main().catch((error: unknown) => {

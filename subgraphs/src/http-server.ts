@@ -11,8 +11,8 @@ import { ASSERTION_HEADER, WELL_KNOWN_PATH } from '../../common/http-headers.js'
 import { TtlCache } from '../../common/ttl-cache.js';
 import { QUERY_LIMITS, queryTooLongMessage } from '../../common/query-limits.js';
 import { verifyAssertion, type TrustedGateway, type VerifiedAssertion } from '../../identity/tokens.js';
-import { CONTRACT_VERSION } from '../../schema/contract-version.js';
 import { createContext, type Caller, type SubgraphContext } from './graphql/context.js';
+import { systemView } from './graphql/resolvers/views.js';
 import type { SubgraphServices } from './services/subgraph-services.js';
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -80,17 +80,7 @@ export class SubgraphHttpServer {
       return sendJson(response, 200, { status: 'ok', system: this.services.identity.slug });
     }
     if (url.pathname === WELL_KNOWN_PATH && request.method === 'GET') {
-      const identity = this.services.identity;
-      return sendJson(response, 200, {
-        id: identity.id,
-        slug: identity.slug,
-        name: identity.name,
-        domain: identity.domain,
-        securityDomain: identity.securityDomain,
-        contractVersion: CONTRACT_VERSION,
-        publicKey: identity.publicKeyPem,
-        publicKeyFingerprint: identity.publicKeyFingerprint,
-      });
+      return sendJson(response, 200, systemView(this.services.identity));
     }
     if (url.pathname !== '/graphql') {
       return sendJson(response, 404, { errors: [{ message: `no such path ${url.pathname}`, extensions: { code: ErrorCode.NOT_FOUND } }] });

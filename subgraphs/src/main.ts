@@ -8,6 +8,7 @@
  * default the slug) instead of SQLite.
  */
 import { parseArgs } from 'node:util';
+import { stopOnSignals } from '../../common/process-signals.js';
 import { readPublicKeyFile } from '../../identity/keys.js';
 import type { TrustedGateway } from '../../identity/tokens.js';
 import { defaultSubgraphConfig, startSubgraph, type SeedName } from './subgraph.js';
@@ -51,12 +52,7 @@ async function main(): Promise<void> {
   if (config.trustedGateways.length === 0) console.warn(`[${config.slug}] no trusted gateway: every GraphQL request will be unauthenticated`);
   const running = await startSubgraph(config);
   console.log(`[${running.slug}] configuration subgraph on ${running.url}/graphql (${config.store.kind}); key fingerprint ${running.identity.publicKeyFingerprint}`);
-  const stop = async () => {
-    await running.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  stopOnSignals(() => running.close());
 }
 
 main().catch((error: unknown) => {

@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, Directive, FieldResolver, ID, Info, Int, Resolver } from 'type-graphql';
-import { mayUse, visibleOrganisations } from '../../../../domain/access.js';
+import { mayUse, visibleOrganisations, type EffectiveAccess } from '../../../../domain/access.js';
 import { ErrorCode, McxError } from '../../../../domain/errors.js';
 import type { AuditResult } from '../../../../domain/model.js';
 import { pageSize } from '../../services/users-service.js';
@@ -13,16 +13,22 @@ import { Organisation } from '../types/organisation.js';
 import { McxSystem } from '../types/system.js';
 import { User } from '../types/user.js';
 import { accessView, agreementView } from './views.js';
-import type { AgreementRecord, GroupRecord, OrganisationRecord, UserRecord } from '../../../../domain/model.js';
+import type { AccessScope, AgreementRecord, GroupRecord, OrganisationRecord, UserRecord } from '../../../../domain/model.js';
+
+/** The caller's access when it may use `scope` here; otherwise records the denied field and gives null. */
+function accessFor(context: SubgraphContext, info: GraphQLResolveInfo, scope: AccessScope): EffectiveAccess | null {
+  const { access } = requireCaller(context);
+  const decision = mayUse(access, scope);
+  return decision.allowed ? access : context.denials.deny(info, decision.reason);
+}
 
 @Resolver(() => McxSystem)
 export class SystemResolver {
   @Directive('@access(requires: DIRECTORY_READ)')
   @FieldResolver(() => [Organisation], { nullable: true, description: 'Organisations the reader may see.' })
   async organisations(@Ctx() context: SubgraphContext, @Info() info: GraphQLResolveInfo): Promise<OrganisationRecord[] | null> {
-    const { access } = requireCaller(context);
-    const decision = mayUse(access, 'DIRECTORY_READ');
-    if (!decision.allowed) return context.denials.deny(info, decision.reason);
+    const access = accessFor(context, info, 'DIRECTORY_READ');
+    if (access === null) return null;
     return context.services.store.organisations.list(visibleOrganisations(access));
   }
 
@@ -36,9 +42,8 @@ export class SystemResolver {
     @Arg('limit', () => Int, { defaultValue: 100, description: 'At most 500.' }) limit: number,
     @Arg('offset', () => Int, { defaultValue: 0 }) offset: number,
   ): Promise<UserRecord[] | null> {
-    const { access } = requireCaller(context);
-    const decision = mayUse(access, 'DIRECTORY_READ');
-    if (!decision.allowed) return context.denials.deny(info, decision.reason);
+    const access = accessFor(context, info, 'DIRECTORY_READ');
+    if (access === null) return null;
     return context.services.users.list(access, { organisationId: organisationId ?? null, search: search ?? null, ...pageSize(limit, offset) });
   }
 
@@ -50,9 +55,8 @@ export class SystemResolver {
     @Arg('id', () => ID, { nullable: true }) id: string | null,
     @Arg('mcServiceId', () => String, { nullable: true }) mcServiceId: string | null,
   ): Promise<UserRecord | null> {
-    const { access } = requireCaller(context);
-    const decision = mayUse(access, 'DIRECTORY_READ');
-    if (!decision.allowed) return context.denials.deny(info, decision.reason);
+    const access = accessFor(context, info, 'DIRECTORY_READ');
+    if (access === null) return null;
     return context.services.users.find(access, { id, mcServiceId });
   }
 
@@ -64,9 +68,8 @@ export class SystemResolver {
     @Arg('limit', () => Int, { defaultValue: 100, description: 'At most 500.' }) limit: number,
     @Arg('offset', () => Int, { defaultValue: 0 }) offset: number,
   ): Promise<GroupRecord[] | null> {
-    const { access } = requireCaller(context);
-    const decision = mayUse(access, 'DIRECTORY_READ');
-    if (!decision.allowed) return context.denials.deny(info, decision.reason);
+    const access = accessFor(context, info, 'DIRECTORY_READ');
+    if (access === null) return null;
     return context.services.groups.list(access, pageSize(limit, offset));
   }
 
@@ -77,9 +80,8 @@ export class SystemResolver {
     @Info() info: GraphQLResolveInfo,
     @Arg('groupId', () => ID) groupId: string,
   ): Promise<GroupRecord | null> {
-    const { access } = requireCaller(context);
-    const decision = mayUse(access, 'DIRECTORY_READ');
-    if (!decision.allowed) return context.denials.deny(info, decision.reason);
+    const access = accessFor(context, info, 'DIRECTORY_READ');
+    if (access === null) return null;
     return context.services.groups.find(access, groupId);
   }
 
@@ -111,9 +113,8 @@ export class SystemResolver {
     @Arg('before', () => ID, { nullable: true, description: 'Only entries older than this id.' }) before: string | null,
     @Arg('limit', () => Int, { defaultValue: 100, description: 'At most 500.' }) limit: number,
   ): Promise<AuditEntry[] | null> {
-    const { access } = requireCaller(context);
-    const decision = mayUse(access, 'AUDIT_READ');
-    if (!decision.allowed) return context.denials.deny(info, decision.reason);
+    const access = accessFor(context, info, 'AUDIT_READ');
+    if (access === null) return null;
     const beforeId = before === null || before === undefined ? null : Number(before);
     if (beforeId !== null && !Number.isSafeInteger(beforeId)) {
       throw new McxError(ErrorCode.BAD_USER_INPUT, '"before" must be an audit entry id', { field: 'before' });
