@@ -19,7 +19,7 @@ import autocannonUntyped from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
@@ -152,7 +152,7 @@ async function startApolloGateway(config: ApolloGatewayConfig): Promise<ApolloGa
   };
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
-  const url = await new Promise<string>((resolve, reject) => {
+  const ready = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`@apollo/gateway did not start in 30 s:\n${output.join('')}`)), 30_000);
     child.stdout!.on('data', () => {
       const match = /READY (\S+)/.exec(output.join(''));
@@ -166,7 +166,12 @@ async function startApolloGateway(config: ApolloGatewayConfig): Promise<ApolloGa
       reject(new Error(`@apollo/gateway exited (${code}) before it was ready:\n${output.join('')}`));
     });
   });
-  return { child, url, output };
+  try {
+    return { child, url: await ready, output };
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  }
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
@@ -294,13 +299,15 @@ function median(values: number[]): number {
 const pad = (text: string, width: number) => text.padEnd(width);
 const lpad = (text: string, width: number) => text.padStart(width);
 
-function machine(): string[] {
+/** The machine, with its load average when the benchmark started (before its own processes). */
+function machine(load = loadavg()): string[] {
   const cores = cpus();
   return [
     `CPU:    ${cores[0]?.model.trim() ?? 'unknown'} x ${cores.length}`,
     `Memory: ${(totalmem() / 1024 ** 3).toFixed(1)} GiB`,
     `OS:     ${platform()} ${release()}`,
     `Node:   ${process.version}`,
+    `Load:   ${load.map((l) => l.toFixed(2)).join(' / ')} (load average 1 / 5 / 15 min, before the benchmark started)`,
   ];
 }
 
@@ -313,8 +320,9 @@ async function main(): Promise<void> {
   const connections = positiveInt('BENCH_CONNECTIONS', 10);
   const warmupSeconds = positiveInt('BENCH_WARMUP_SECONDS', seconds);
 
+  const machineLines = machine();
   console.log('MCX directory benchmark');
-  for (const line of machine()) console.log(`  ${line}`);
+  for (const line of machineLines) console.log(`  ${line}`);
   console.log(`  Run:    ${rounds} rounds x ${seconds} s per target, ${connections} connections, after a ${warmupSeconds} s warm-up per target`);
   console.log(`  Query:  ${DIRECTORY_QUERY}`);
   console.log('');
@@ -429,7 +437,7 @@ async function main(): Promise<void> {
 
     console.log('');
     console.log(`Results (median of ${rounds} rounds x ${seconds} s, ${connections} connections)`);
-    for (const line of machine()) console.log(`  ${line}`);
+    for (const line of machineLines) console.log(`  ${line}`);
     console.log('');
     console.log(`  ${pad('target', 44)} ${lpad('req/s', 8)} ${lpad('p50 ms', 8)} ${lpad('p99 ms', 8)} ${lpad('bytes', 7)}`);
     for (const target of targets) {
