@@ -6,6 +6,7 @@
  * Environment instead of flags: MCX_GATEWAY_ID, MCX_GATEWAY_PORT, MCX_HOST, MCX_DATA_DIR,
  * MCX_SUBGRAPHS (slug=url,...), MCX_POLL_MS, MCX_ACCESS_TTL_MS.
  */
+import '../../common/production-mode.js';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stopOnSignals } from '../../common/process-signals.js';

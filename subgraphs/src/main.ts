@@ -7,6 +7,7 @@
  * MCX_TRUSTED_GATEWAYS (id=path,...), MCX_SEED. DATABASE_URL selects PostgreSQL (schema MCX_DB_SCHEMA,
  * default the slug) instead of SQLite.
  */
+import '../../common/production-mode.js';
 import { parseArgs } from 'node:util';
 import { stopOnSignals } from '../../common/process-signals.js';
 import { readPublicKeyFile } from '../../identity/keys.js';

@@ -1,7 +1,11 @@
 /** Apollo Server for one system's subgraph: error masking, query limits, field-denial reporting. */
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import type { GraphQLFormattedError } from 'graphql';
 import { ErrorCode, isMcxError } from '../../../domain/errors.js';
 import { queryLimitsRule } from '../../../common/query-limits.js';
@@ -70,7 +74,9 @@ export async function createApolloServer(slug: string): Promise<ApolloServer<Sub
     includeStacktraceInErrorResponses: false,
     formatError: formatSubgraphError,
     validationRules: [queryLimitsRule()],
-    plugins: [fieldDenialsPlugin, ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
+    // The contract is public: introspection stays on in production mode too.
+    introspection: true,
+    plugins: [fieldDenialsPlugin, ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled()],
     allowBatchedHttpRequests: false,
   });
   await server.start();

@@ -27,6 +27,31 @@ const PG_SCHEMA = /^[a-z_][a-z0-9_]{0,62}$/;
 // PostgreSQL returns BIGINT (bigserial) as a string; audit ids stay well below 2^53.
 pg.types.setTypeParser(20, (value: string) => Number(value));
 
+/**
+ * Kysely prepares every statement anew; better-sqlite3 statements can be reused. Keeping the
+ * prepared statements by SQL text (bounded) saves most of the cost of a query.
+ */
+function withStatementCache(sqlite: BetterSqlite3.Database, max = 500): BetterSqlite3.Database {
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  return new Proxy(sqlite, {
+    get(target, property, receiver) {
+      if (property !== 'prepare') {
+        const value = Reflect.get(target, property, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      }
+      return (source: string) => {
+        let statement = statements.get(source);
+        if (statement === undefined) {
+          if (statements.size >= max) statements.delete(statements.keys().next().value!);
+          statement = target.prepare(source);
+          statements.set(source, statement);
+        }
+        return statement;
+      };
+    },
+  });
+}
+
 export async function openDatabase(config: StoreConfig): Promise<OpenDatabase> {
   let db: Kysely<Database>;
   if (config.kind === 'sqlite') {
@@ -36,7 +61,7 @@ export async function openDatabase(config: StoreConfig): Promise<OpenDatabase> {
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   } else {
     if (!PG_SCHEMA.test(config.schema)) throw new Error(`invalid PostgreSQL schema name "${config.schema}"`);
     const setup = new pg.Client({ connectionString: config.url });
