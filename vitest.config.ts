@@ -7,6 +7,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Integration suites start real processes on loopback ports: run files one at a time.
     fileParallelism: false,
-    reporters: ['default'],
+    // In CI a JSON report too, from which .ci/run prints a plain "N passed, N failed" line.
+    reporters: process.env.CI ? ['default', 'json'] : ['default'],
+    outputFile: { json: 'test-results.json' },
   },
 });

@@ -9,6 +9,11 @@
  * The targets run interleaved (a,b,c,d, a,b,c,d, ...) after a warm-up round; the medians over the
  * rounds are printed, with the ratios the performance aims are about (see docs/performance.md).
  *
+ * Besides requests/s, each run measures the CPU time (utime+stime from /proc/<pid>/stat, Linux) the
+ * gateway process (ours for b and d, the @apollo/gateway process for c) and alpha's subgraph process
+ * (all targets) spent during the run, divided by the requests the run completed: CPU ms per request.
+ * That is the gateways' own cost, which requests/s cannot show when alpha's subgraph is the limit.
+ *
  *   npm run bench
  *   BENCH_ROUNDS=5 BENCH_SECONDS=5 BENCH_CONNECTIONS=10 node dist/scripts/bench/directory-bench.js
  *
@@ -16,9 +21,9 @@
  */
 // @ts-ignore -- autocannon ships no type declarations; the small part used here is typed below.
 import autocannonUntyped from 'autocannon';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -80,6 +85,44 @@ function positiveInt(name: string, fallback: number): number {
   const value = Number(raw);
   if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
   return value;
+}
+
+// ---------------------------------------------------------------------------------------------
+// CPU time of a process (Linux /proc)
+
+/** Clock ticks per second of /proc/<pid>/stat's utime and stime (`getconf CLK_TCK`, read once). */
+interface ClockTicks {
+  perSecond: number;
+  source: string;
+}
+
+function clockTicks(): ClockTicks {
+  try {
+    const value = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+    if (Number.isInteger(value) && value > 0) return { perSecond: value, source: 'getconf CLK_TCK' };
+  } catch {
+    // below
+  }
+  return { perSecond: 100, source: 'getconf CLK_TCK unavailable, assumed 100' };
+}
+
+/**
+ * utime+stime of a process (all its threads) in clock ticks, from /proc/<pid>/stat (fields 14 and
+ * 15); undefined when it cannot be read (no /proc, process gone).
+ */
+function cpuTicks(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) is in parentheses and may contain spaces: the fields after it
+    // start with field 3 (state), so field n is at index n - 3.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).trim().split(/\s+/);
+    const utime = Number(fields[14 - 3]);
+    const stime = Number(fields[15 - 3]);
+    return Number.isFinite(utime) && Number.isFinite(stime) ? utime + stime : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -195,6 +238,8 @@ interface Target {
   /** Fresh credentials (called before each measurement and every RESIGN_MS during one). */
   headers: () => Promise<Record<string, string>>;
   expectDeniedPhones: boolean;
+  /** The gateway process the requests pass through (none for a). */
+  gatewayPid?: number;
 }
 
 interface GraphQLAnswer {
@@ -250,9 +295,24 @@ interface Measurement {
   p50: number;
   p99: number;
   requests: number;
+  /** CPU ms of the gateway process per completed request (undefined: no gateway, or not readable). */
+  gatewayCpuMs?: number;
+  /** CPU ms of alpha's subgraph process per completed request (undefined: not readable). */
+  subgraphCpuMs?: number;
 }
 
-async function measure(target: Target, seconds: number, connections: number): Promise<Measurement> {
+interface CpuProbe {
+  ticks: ClockTicks;
+  subgraphPid: number | undefined;
+}
+
+/** CPU ms per request from two tick readings (undefined if either is missing or nothing completed). */
+function cpuMsPerRequest(before: number | undefined, after: number | undefined, requests: number, ticks: ClockTicks): number | undefined {
+  if (before === undefined || after === undefined || requests <= 0) return undefined;
+  return ((after - before) * 1000) / ticks.perSecond / requests;
+}
+
+async function measure(target: Target, seconds: number, connections: number, cpu: CpuProbe): Promise<Measurement> {
   const clients: AutocannonClient[] = [];
   let headers = await target.headers();
   const resign = setInterval(() => {
@@ -265,6 +325,8 @@ async function measure(target: Target, seconds: number, connections: number): Pr
       .catch((error: unknown) => console.error(`could not re-sign the credentials of target ${target.id}:`, error));
   }, RESIGN_MS);
   try {
+    const gatewayBefore = cpuTicks(target.gatewayPid);
+    const subgraphBefore = cpuTicks(cpu.subgraphPid);
     const result = await autocannon({
       url: target.url,
       method: 'POST',
@@ -276,12 +338,22 @@ async function measure(target: Target, seconds: number, connections: number): Pr
         clients.push(client);
       },
     });
+    const gatewayAfter = cpuTicks(target.gatewayPid);
+    const subgraphAfter = cpuTicks(cpu.subgraphPid);
     if (result.errors > 0 || result.timeouts > 0 || result.non2xx > 0) {
       throw new Error(
         `target ${target.id} (${target.label}): ${result.errors} connection errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx answers in ${result.requests.total} requests`,
       );
     }
-    return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, requests: result.requests.total };
+    const requests = result.requests.total; // completed requests
+    return {
+      rps: result.requests.average,
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      requests,
+      gatewayCpuMs: cpuMsPerRequest(gatewayBefore, gatewayAfter, requests, cpu.ticks),
+      subgraphCpuMs: cpuMsPerRequest(subgraphBefore, subgraphAfter, requests, cpu.ticks),
+    };
   } finally {
     clearInterval(resign);
   }
@@ -291,11 +363,19 @@ async function measure(target: Target, seconds: number, connections: number): Pr
 // report
 
 function median(values: number[]): number {
+  if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((x, y) => x - y);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
+/** Median of the measured values (undefined when none was measured). */
+function medianDefined(values: Array<number | undefined>): number | undefined {
+  const measured = values.filter((v): v is number => v !== undefined);
+  return measured.length === 0 ? undefined : median(measured);
+}
+
+const cpuText = (ms: number | undefined) => (ms === undefined ? 'n/a' : ms.toFixed(2));
 const pad = (text: string, width: number) => text.padEnd(width);
 const lpad = (text: string, width: number) => text.padStart(width);
 
@@ -325,6 +405,8 @@ async function main(): Promise<void> {
   for (const line of machineLines) console.log(`  ${line}`);
   console.log(`  Run:    ${rounds} rounds x ${seconds} s per target, ${connections} connections, after a ${warmupSeconds} s warm-up per target`);
   console.log(`  Query:  ${DIRECTORY_QUERY}`);
+  const ticks = clockTicks();
+  console.log(`  CPU time: utime+stime from /proc/<pid>/stat, ${ticks.perSecond} ticks/s (${ticks.source})`);
   console.log('');
 
   const dataDir = mkdtempSync(join(tmpdir(), 'mcx-bench-'));
@@ -369,6 +451,14 @@ async function main(): Promise<void> {
       subgraphs: ['alpha', 'bravo', 'charlie'].map((name) => ({ name, url: subgraphUrl(name) })),
       pollMs: POLL_MS,
     });
+    const alphaPid = topology.subgraphs.get('alpha')!.child.pid;
+    const gatewayPid = topology.gateway.child.pid;
+    const apolloPid = apollo.child.pid;
+    console.log(`Processes: alpha subgraph pid ${alphaPid}, mutual-aid gateway pid ${gatewayPid}, @apollo/gateway pid ${apolloPid}`);
+    const cpuProbe: CpuProbe = { ticks, subgraphPid: alphaPid };
+    for (const [name, pid] of [['alpha subgraph', alphaPid], ['mutual-aid gateway', gatewayPid], ['@apollo/gateway', apolloPid]] as const) {
+      if (cpuTicks(pid) === undefined) console.log(`  (the CPU time of ${name} cannot be read from /proc/${pid}/stat: its CPU columns show n/a)`);
+    }
 
     const json = { 'content-type': 'application/json' };
     const systemToken = async (slug: string) =>
@@ -387,6 +477,7 @@ async function main(): Promise<void> {
         url: `${topology.gatewayUrl}/graphql`,
         headers: async () => ({ ...json, authorization: `Bearer ${await systemToken('bravo')}` }),
         expectDeniedPhones: false,
+        gatewayPid,
       },
       {
         id: 'c',
@@ -394,6 +485,7 @@ async function main(): Promise<void> {
         url: apollo.url,
         headers: async () => json,
         expectDeniedPhones: false,
+        gatewayPid: apolloPid,
       },
       {
         id: 'd',
@@ -401,6 +493,7 @@ async function main(): Promise<void> {
         url: `${topology.gatewayUrl}/graphql`,
         headers: async () => ({ ...json, authorization: `Bearer ${await systemToken('charlie')}` }),
         expectDeniedPhones: true,
+        gatewayPid,
       },
     ];
 
@@ -412,15 +505,19 @@ async function main(): Promise<void> {
     }
 
     console.log(`Warm-up (${warmupSeconds} s per target) ...`);
-    for (const target of targets) await measure(target, warmupSeconds, connections);
+    for (const target of targets) await measure(target, warmupSeconds, connections, cpuProbe);
 
     const results = new Map<TargetId, Measurement[]>(targets.map((t) => [t.id, []]));
     for (let round = 1; round <= rounds; round++) {
       const line: string[] = [];
       for (const target of targets) {
-        const m = await measure(target, seconds, connections);
+        const m = await measure(target, seconds, connections, cpuProbe);
         results.get(target.id)!.push(m);
-        line.push(`${target.id} ${m.rps.toFixed(0)}/s`);
+        const cpuParts = [
+          ...(target.gatewayPid !== undefined ? [`gw ${cpuText(m.gatewayCpuMs)}`] : []),
+          `sg ${cpuText(m.subgraphCpuMs)}`,
+        ];
+        line.push(`${target.id} ${m.rps.toFixed(0)}/s (${cpuParts.join(', ')} ms/req)`);
       }
       console.log(`Round ${round}/${rounds}: ${line.join(', ')}`);
     }
@@ -428,22 +525,32 @@ async function main(): Promise<void> {
     // The answers are still right after the load.
     for (const target of targets) await verify(target);
 
-    const summary = new Map<TargetId, { rps: number; p50: number; p99: number }>();
+    const summary = new Map<TargetId, { rps: number; p50: number; p99: number; gatewayCpuMs?: number; subgraphCpuMs?: number }>();
     for (const target of targets) {
       const ms = results.get(target.id)!;
-      summary.set(target.id, { rps: median(ms.map((m) => m.rps)), p50: median(ms.map((m) => m.p50)), p99: median(ms.map((m) => m.p99)) });
+      summary.set(target.id, {
+        rps: median(ms.map((m) => m.rps)),
+        p50: median(ms.map((m) => m.p50)),
+        p99: median(ms.map((m) => m.p99)),
+        gatewayCpuMs: medianDefined(ms.map((m) => m.gatewayCpuMs)),
+        subgraphCpuMs: medianDefined(ms.map((m) => m.subgraphCpuMs)),
+      });
     }
     const rps = (id: TargetId) => summary.get(id)!.rps;
+    const gwCpu = (id: TargetId) => summary.get(id)!.gatewayCpuMs;
 
     console.log('');
     console.log(`Results (median of ${rounds} rounds x ${seconds} s, ${connections} connections)`);
     for (const line of machineLines) console.log(`  ${line}`);
     console.log('');
-    console.log(`  ${pad('target', 44)} ${lpad('req/s', 8)} ${lpad('p50 ms', 8)} ${lpad('p99 ms', 8)} ${lpad('bytes', 7)}`);
+    console.log(
+      `  ${pad('target', 44)} ${lpad('req/s', 8)} ${lpad('p50 ms', 8)} ${lpad('p99 ms', 8)} ${lpad('bytes', 7)} ${lpad('gw cpu ms/req', 14)} ${lpad('subgraph cpu ms/req', 20)}`,
+    );
     for (const target of targets) {
       const s = summary.get(target.id)!;
+      const gw = target.gatewayPid === undefined ? '-' : cpuText(s.gatewayCpuMs);
       console.log(
-        `  ${pad(`${target.id}) ${target.label}`, 44)} ${lpad(s.rps.toFixed(0), 8)} ${lpad(s.p50.toFixed(1), 8)} ${lpad(s.p99.toFixed(1), 8)} ${lpad(String(sizes.get(target.id)), 7)}`,
+        `  ${pad(`${target.id}) ${target.label}`, 44)} ${lpad(s.rps.toFixed(0), 8)} ${lpad(s.p50.toFixed(1), 8)} ${lpad(s.p99.toFixed(1), 8)} ${lpad(String(sizes.get(target.id)), 7)} ${lpad(gw, 14)} ${lpad(cpuText(s.subgraphCpuMs), 20)}`,
       );
     }
     console.log('');
@@ -453,6 +560,21 @@ async function main(): Promise<void> {
     console.log(`  c/a = ${ratio(rps('c') / rps('a'))}`);
     console.log(`  b/c = ${ratio(rps('b') / rps('c'))}   (aim >= 2.00: ${verdict(rps('b') / rps('c') >= 2)})`);
     console.log(`  d/b = ${ratio(rps('d') / rps('b'))}   (cost of the denials: b/d = ${ratio(rps('b') / rps('d'))}, aim <= 1.50: ${verdict(rps('b') / rps('d') <= 1.5)})`);
+    console.log('');
+    console.log('  Gateway CPU time per request (gateway process utime+stime during a run / requests completed):');
+    const [b, c, d] = [gwCpu('b'), gwCpu('c'), gwCpu('d')];
+    if (b !== undefined && c !== undefined && b > 0) {
+      console.log(`  gw cpu c/b = ${ratio(c / b)}   (@apollo/gateway spends ${ratio(c / b)}x our CPU per request; aim >= 2.00 in CPU per request: ${verdict(c / b >= 2)})`);
+    } else {
+      console.log('  gw cpu c/b = n/a   (CPU time not measured)');
+    }
+    if (b !== undefined && d !== undefined && b > 0) {
+      console.log(`  gw cpu d/b = ${ratio(d / b)}   (cost of the denials in gateway CPU per request, aim <= 1.50: ${verdict(d / b <= 1.5)})`);
+    } else {
+      console.log('  gw cpu d/b = n/a   (CPU time not measured)');
+    }
+    const capacity = (ms: number | undefined) => (ms !== undefined && ms > 0 ? `${(1000 / ms).toFixed(0)}/s` : 'n/a');
+    console.log(`  capacity (1000 / gw cpu ms per request = req/s one core could carry for the gateway alone): b ${capacity(b)}, c ${capacity(c)}, d ${capacity(d)}`);
   } finally {
     await cleanUp();
     process.off('SIGINT', onSignal);
