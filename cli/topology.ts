@@ -117,9 +117,13 @@ export async function startTopology(spec: TopologySpec): Promise<Topology> {
 
   const ports = new Map<string, number>();
   for (const system of spec.systems) ports.set(system.slug, system.port && system.port > 0 ? system.port : await freePort());
+  const gatewayPort = spec.gatewayPort && spec.gatewayPort > 0 ? spec.gatewayPort : await freePort();
+  // Every system's key exists before any starts: seeded agreements pin their partners' keys.
+  for (const system of spec.systems) loadOrCreateKeyPair(join(spec.dataDir, system.slug, 'keys'));
   const startSystem = async (system: SystemSpec): Promise<RunningProcess> => {
     const port = ports.get(system.slug) ?? (system.port && system.port > 0 ? system.port : await freePort());
     const args = ['--slug', system.slug, '--name', system.name, '--port', String(port), '--data-dir', spec.dataDir, '--trusted-gateway', trusted];
+    args.push('--outbound-gateway', `${gatewayId}=http://127.0.0.1:${gatewayPort}`);
     if (system.seed) args.push('--seed', system.seed);
     const proc = launch(system.slug, SUBGRAPH_MAIN, args, system.env ?? {}, `http://127.0.0.1:${port}`, echo);
     subgraphs.set(system.slug, proc);
@@ -130,7 +134,6 @@ export async function startTopology(spec: TopologySpec): Promise<Topology> {
   const all: RunningProcess[] = [];
   try {
     for (const system of spec.systems) if (!system.deferStart) all.push(await startSystem(system));
-    const gatewayPort = spec.gatewayPort && spec.gatewayPort > 0 ? spec.gatewayPort : await freePort();
     const gatewayArgs = ['--id', gatewayId, '--port', String(gatewayPort), '--data-dir', spec.dataDir, '--poll-ms', String(spec.pollMs ?? 2000), '--access-ttl-ms', String(spec.accessTtlMs ?? 500)];
     for (const system of spec.systems) gatewayArgs.push('--subgraph', `${system.slug}=http://127.0.0.1:${ports.get(system.slug)}`);
     for (const extra of spec.extraSubgraphs ?? []) gatewayArgs.push('--subgraph', `${extra.slug}=${extra.url}`);

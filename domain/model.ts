@@ -52,6 +52,8 @@ export interface AgreementRecord {
   validFrom: Date | null;
   validUntil: Date | null;
   partnerKeyFingerprint: string | null;
+  /** The partner's pinned public key (PEM); messages from the partner must be signed with it. */
+  partnerPublicKey: string | null;
   /** What this (owning) system grants the partner. Only the owner edits it. */
   grantedToPartner: ScopeGrant[];
   /** What the partner grants this system (the partner's copy is authoritative). */

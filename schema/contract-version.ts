@@ -2,11 +2,14 @@
  * Version of the contract (the subgraph schema every MCX system publishes). A gateway composes only
  * subgraphs whose version it knows. Bump it whenever schema/contract.graphql changes in a way that
  * matters to a gateway or a partner; add the new version to KNOWN_CONTRACT_VERSIONS once the
- * gateway handles it.
+ * gateway handles it. Federation 1 value types must be identical in every subgraph, so a gateway
+ * composes one version at a time.
+ *
+ * 1.0: directory, groups, agreements, audit, access. 1.1: change feed, replicas, delivery status.
  */
-export const CONTRACT_VERSION = '1.0';
+export const CONTRACT_VERSION = '1.1';
 
-export const KNOWN_CONTRACT_VERSIONS: readonly string[] = ['1.0'];
+export const KNOWN_CONTRACT_VERSIONS: readonly string[] = ['1.1'];
 
 /** The directive that says who may resolve a field. Its meaning: schema/README.md. */
 export const ACCESS_DIRECTIVE_SDL = `

@@ -5,13 +5,15 @@
  *     --data-dir ./data --trusted-gateway mutual-aid=./data/gateway/keys/public-key.pem [--seed demo]
  * Environment instead of flags: MCX_SLUG, MCX_NAME, MCX_DOMAIN, MCX_PORT, MCX_HOST, MCX_DATA_DIR,
  * MCX_TRUSTED_GATEWAYS (id=path,...), MCX_SEED. DATABASE_URL selects PostgreSQL (schema MCX_DB_SCHEMA,
- * default the slug) instead of SQLite.
+ * default the slug) instead of SQLite. --outbound-gateway id=url (MCX_OUTBOUND_GATEWAY): the gateway through
+ * which the system delivers its change feed to partners.
  */
 import '../../common/production-mode.js';
 import { parseArgs } from 'node:util';
 import { stopOnSignals } from '../../common/process-signals.js';
 import { readPublicKeyFile } from '../../identity/keys.js';
 import type { TrustedGateway } from '../../identity/tokens.js';
+import type { OutboundGateway } from './services/delivery-worker.js';
 import { defaultSubgraphConfig, startSubgraph, type SeedName } from './subgraph.js';
 
 function trustedGateways(spec: string): TrustedGateway[] {
@@ -25,6 +27,12 @@ function trustedGateways(spec: string): TrustedGateway[] {
     });
 }
 
+function outboundGateway(spec: string): OutboundGateway {
+  const at = spec.indexOf('=');
+  if (at < 1) throw new Error(`--outbound-gateway takes id=url, got "${spec}"`);
+  return { id: spec.slice(0, at), url: spec.slice(at + 1).replace(/\/(graphql)?$/, '') };
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -36,6 +44,8 @@ async function main(): Promise<void> {
       'data-dir': { type: 'string', default: process.env.MCX_DATA_DIR ?? './data' },
       'trusted-gateway': { type: 'string', multiple: true, default: process.env.MCX_TRUSTED_GATEWAYS ? [process.env.MCX_TRUSTED_GATEWAYS] : [] },
       seed: { type: 'string', default: process.env.MCX_SEED },
+      'outbound-gateway': { type: 'string', default: process.env.MCX_OUTBOUND_GATEWAY },
+      'peer-keys': { type: 'string', default: process.env.MCX_PEER_KEYS },
     },
   });
   if (!values.slug) throw new Error('--slug (or MCX_SLUG) is required');
@@ -47,6 +57,8 @@ async function main(): Promise<void> {
     port: Number(values.port),
     trustedGateways: values['trusted-gateway']!.flatMap(trustedGateways),
     seed: (values.seed as SeedName | undefined) ?? null,
+    outboundGateway: values['outbound-gateway'] ? outboundGateway(values['outbound-gateway']) : null,
+    ...(values['peer-keys'] && { peerKeyDir: values['peer-keys'] }),
   });
   config.name = values.name ?? config.slug;
   if (databaseUrl) config.store = { kind: 'postgres', url: databaseUrl, schema: process.env.MCX_DB_SCHEMA ?? values.slug };

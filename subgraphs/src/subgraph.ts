@@ -10,7 +10,15 @@ import { demoSeedPlan } from './seed/demo-seed.js';
 import { applySeedPlan } from './seed/seed-plan.js';
 import { SubgraphServices } from './services/subgraph-services.js';
 import type { SystemIdentity } from './services/system-identity.js';
+import { DeliveryWorker, type OutboundGateway } from './services/delivery-worker.js';
 import { openDatabase, type StoreConfig } from './store/database.js';
+import { existsSync, readFileSync } from 'node:fs';
+
+function peerKey(dir: string | null, partner: string): string | null {
+  if (dir === null) return null;
+  const path = join(dir, partner, 'keys', 'public-key.pem');
+  return existsSync(path) ? readFileSync(path, 'utf8') : null;
+}
 import { Store } from './store/store.js';
 
 export type SeedName = 'demo' | 'bench';
@@ -30,6 +38,10 @@ export interface SubgraphConfig {
   trustedGateways: TrustedGateway[];
   /** Seed an empty store with this data set. */
   seed: SeedName | null;
+  /** Where partners' public keys lie (`<dir>/<slug>/keys/public-key.pem`) for seeded agreements to pin. */
+  peerKeyDir: string | null;
+  /** The gateway through which this system delivers its change feed to partners. */
+  outboundGateway: OutboundGateway | null;
 }
 
 export interface RunningSubgraph {
@@ -55,6 +67,8 @@ export function defaultSubgraphConfig(slug: string, dataDir: string, overrides: 
     store: { kind: 'sqlite', file: join(dataDir, slug, 'configuration.sqlite') },
     trustedGateways: [],
     seed: null,
+    peerKeyDir: dataDir,
+    outboundGateway: null,
     ...overrides,
   };
 }
@@ -73,20 +87,32 @@ export async function startSubgraph(config: SubgraphConfig): Promise<RunningSubg
   };
   const database = await openDatabase(config.store);
   const store = new Store(database.db);
+  const services = new SubgraphServices(identity, store);
   if (config.seed !== null && (await store.isEmpty())) {
     const plan = config.seed === 'demo' ? demoSeedPlan(config.slug) : benchSeedPlan(config.slug);
     if (plan === undefined) throw new Error(`the ${config.seed} data set has no system "${config.slug}"`);
-    await applySeedPlan(store, config.slug, config.domain, plan);
+    await applySeedPlan(store, config.slug, config.domain, plan, (partner) => peerKey(config.peerKeyDir, partner));
+    // What each partner may see from the start goes into its feed.
+    await store.transaction(async (trx) => {
+      for (const agreement of await trx.agreements.list()) await services.sharing.resnapshot(trx, agreement.partner);
+    });
   }
-  const services = new SubgraphServices(identity, store);
+  if (config.outboundGateway !== null) {
+    services.delivery = new DeliveryWorker(config.slug, store, services.sharing, keys.privateKey, config.outboundGateway);
+  }
   const apollo = await createApolloServer(config.slug);
   const http = new SubgraphHttpServer(apollo, services, config.trustedGateways);
   const url = await http.listen(config.port, config.host);
+  services.delivery?.start();
+  const housekeeping = setInterval(() => void services.replicas.forgetOldMessages().catch(() => undefined), 60_000);
+  housekeeping.unref();
   return {
     slug: config.slug,
     url,
     identity,
     async close() {
+      clearInterval(housekeeping);
+      await services.delivery?.stop();
       await http.close();
       await apollo.stop();
       await database.close();

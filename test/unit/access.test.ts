@@ -46,6 +46,7 @@ function agreement(overrides: Partial<AgreementRecord> = {}): AgreementRecord {
     validFrom: null,
     validUntil: null,
     partnerKeyFingerprint: null,
+    partnerPublicKey: null,
     grantedToPartner: [],
     grantedByPartner: [],
     updatedAt: NOW,

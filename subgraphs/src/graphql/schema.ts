@@ -11,6 +11,7 @@ import { ACCESS_DIRECTIVE_SDL } from '../../../schema/contract-version.js';
 import { validateSlug } from '../../../domain/validation.js';
 import { GroupResolver } from './resolvers/group-resolver.js';
 import { createRootResolver } from './resolvers/root-resolver.js';
+import { ReceiveChangesResolver, SharingResolver } from './resolvers/sharing-resolver.js';
 import { SystemMutationsResolver } from './resolvers/system-mutations-resolver.js';
 import { SystemResolver } from './resolvers/system-resolver.js';
 import { UserResolver } from './resolvers/user-resolver.js';
@@ -31,7 +32,7 @@ function asRootExtensions(document: DocumentNode): DefinitionNode[] {
 export async function buildSystemSchema(slug: string): Promise<GraphQLSchema> {
   validateSlug(slug);
   const typeGraphqlSchema = await buildSchema({
-    resolvers: [createRootResolver(slug), SystemResolver, UserResolver, GroupResolver, SystemMutationsResolver],
+    resolvers: [createRootResolver(slug), SystemResolver, UserResolver, GroupResolver, SystemMutationsResolver, SharingResolver, ReceiveChangesResolver],
     validate: false,
   });
   const typeDefs: DocumentNode = {

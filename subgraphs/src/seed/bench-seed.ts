@@ -12,7 +12,7 @@ export function benchSeedPlan(slug: string, now = new Date()): SeedPlan | undefi
     status: 'ACTIVE' as const,
     validFrom,
     validUntil: null,
-    partnerKeyFingerprint: null,
+   
     grantedToPartner: grants,
     grantedByPartner: [],
   });

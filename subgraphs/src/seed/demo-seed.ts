@@ -46,8 +46,8 @@ export function demoSeedPlan(slug: string, now = new Date()): SeedPlan | undefin
         ],
         groupsPerOrganisation: groups,
         agreements: [
-          { partner: 'south', partnerName: DEMO_SYSTEMS.south.name, status: 'ACTIVE', validFrom, validUntil, partnerKeyFingerprint: null, grantedToPartner: northToSouth, grantedByPartner: southToNorth },
-          { partner: 'east', partnerName: DEMO_SYSTEMS.east.name, status: 'PROPOSED', validFrom: null, validUntil: null, partnerKeyFingerprint: null, grantedToPartner: northToEast, grantedByPartner: [] },
+          { partner: 'south', partnerName: DEMO_SYSTEMS.south.name, status: 'ACTIVE', validFrom, validUntil, grantedToPartner: northToSouth, grantedByPartner: southToNorth },
+          { partner: 'east', partnerName: DEMO_SYSTEMS.east.name, status: 'PROPOSED', validFrom: null, validUntil: null, grantedToPartner: northToEast, grantedByPartner: [] },
         ],
       };
     case 'south':
@@ -59,7 +59,7 @@ export function demoSeedPlan(slug: string, now = new Date()): SeedPlan | undefin
         ],
         groupsPerOrganisation: groups,
         agreements: [
-          { partner: 'north', partnerName: DEMO_SYSTEMS.north.name, status: 'ACTIVE', validFrom, validUntil, partnerKeyFingerprint: null, grantedToPartner: southToNorth, grantedByPartner: northToSouth },
+          { partner: 'north', partnerName: DEMO_SYSTEMS.north.name, status: 'ACTIVE', validFrom, validUntil, grantedToPartner: southToNorth, grantedByPartner: northToSouth },
         ],
       };
     case 'east':
@@ -70,7 +70,7 @@ export function demoSeedPlan(slug: string, now = new Date()): SeedPlan | undefin
         ],
         groupsPerOrganisation: groups,
         agreements: [
-          { partner: 'north', partnerName: DEMO_SYSTEMS.north.name, status: 'PROPOSED', validFrom: null, validUntil: null, partnerKeyFingerprint: null, grantedToPartner: [], grantedByPartner: northToEast },
+          { partner: 'north', partnerName: DEMO_SYSTEMS.north.name, status: 'PROPOSED', validFrom: null, validUntil: null, grantedToPartner: [], grantedByPartner: northToEast },
         ],
       };
     default:

@@ -1,12 +1,14 @@
 /** Seeds a new, empty store from a plan (demo and benchmark systems). */
 import type { AgreementRecord, GroupRecord, McService, OrganisationRecord, ScopeGrant, UserRecord } from '../../../domain/model.js';
 import type { Store } from '../store/store.js';
+import { fingerprintOf, publicKeyFromPem } from '../../../identity/keys.js';
 
 export interface SeedPlan {
   organisations: Array<OrganisationRecord & { users: number }>;
   /** Groups per organisation, named by suffix; each gets the organisation's users as members. */
   groupsPerOrganisation: string[];
-  agreements: Array<Omit<AgreementRecord, 'updatedAt'>>;
+  /** Partners' keys are pinned when seeding (see applySeedPlan's partnerKey). */
+  agreements: Array<Omit<AgreementRecord, 'updatedAt' | 'partnerKeyFingerprint' | 'partnerPublicKey'>>;
 }
 
 const FIRST = ['anna', 'ben', 'carla', 'david', 'eva', 'felix', 'greta', 'hugo', 'ida', 'jonas', 'karin', 'lars', 'maja', 'nils', 'olga', 'paul', 'rosa', 'sven', 'tina', 'ulf'];
@@ -49,7 +51,17 @@ export function groupIdOf(domain: string, organisationId: string, suffix: string
   return `sip:${organisationId}-${suffix}@mcptt.${domain}`;
 }
 
-export async function applySeedPlan(store: Store, slug: string, domain: string, plan: SeedPlan): Promise<void> {
+/**
+ * Seeds the store. `partnerKey` gives a partner's public key (PEM) where it is known: a seeded
+ * agreement stands for one made beforehand, with keys exchanged, so the key is pinned.
+ */
+export async function applySeedPlan(
+  store: Store,
+  slug: string,
+  domain: string,
+  plan: SeedPlan,
+  partnerKey: (partner: string) => string | null = () => null,
+): Promise<void> {
   const now = new Date();
   await store.transaction(async (trx) => {
     let offset = 0;
@@ -77,7 +89,15 @@ export async function applySeedPlan(store: Store, slug: string, domain: string, 
         await trx.groups.insert(group);
       }
     }
-    for (const agreement of plan.agreements) await trx.agreements.insert({ ...agreement, updatedAt: now });
+    for (const agreement of plan.agreements) {
+      const pem = partnerKey(agreement.partner);
+      await trx.agreements.insert({
+        ...agreement,
+        partnerPublicKey: pem,
+        partnerKeyFingerprint: pem === null ? null : fingerprintOf(publicKeyFromPem(pem)),
+        updatedAt: now,
+      });
+    }
   });
 }
 

@@ -5,12 +5,14 @@ import type { AgreementRecord, Principal, ScopeGrant } from '../../../domain/mod
 import { validateGrants } from '../../../domain/validation.js';
 import type { Store } from '../store/store.js';
 import type { AuditLog } from './audit-log.js';
+import type { SharingService } from './sharing-service.js';
 
 export class AgreementsService {
   constructor(
     private readonly owner: string,
     private readonly store: Store,
     private readonly audit: AuditLog,
+    private readonly sharing: SharingService,
   ) {}
 
   /** The owner sees all its agreements; a partner only its own. */
@@ -45,6 +47,7 @@ export class AgreementsService {
       if (existing.status === 'TERMINATED') throw new McxError(ErrorCode.CONFLICT, `the agreement with ${partner} is terminated`);
       const updated: AgreementRecord = { ...existing, grantedToPartner: validateGrants(grants), updatedAt: new Date() };
       await store.agreements.update(updated);
+      await this.sharing.resnapshot(store, partner);
       return updated;
     });
   }

@@ -10,6 +10,10 @@ const DENIAL_CODES: ReadonlySet<string> = new Set([
   ErrorCode.FORBIDDEN_FIELD,
   ErrorCode.FORBIDDEN_PARTNER_VIEW,
   ErrorCode.UNAUTHENTICATED,
+  ErrorCode.MESSAGE_INVALID,
+  ErrorCode.MESSAGE_STALE,
+  ErrorCode.MESSAGE_REPLAYED,
+  ErrorCode.PARTNER_KEY_UNKNOWN,
 ]);
 
 export function resultOf(error: unknown): { result: AuditResult; code: string; detail: string } {

@@ -19,6 +19,7 @@ import {
 } from '../../../domain/validation.js';
 import type { Store } from '../store/store.js';
 import type { AuditLog } from './audit-log.js';
+import type { SharingService } from './sharing-service.js';
 import { MAX_PAGE } from './users-service.js';
 
 export interface GroupInput {
@@ -38,6 +39,7 @@ export class GroupsService {
     private readonly owner: string,
     private readonly store: Store,
     private readonly audit: AuditLog,
+    private readonly sharing: SharingService,
   ) {}
 
   async list(access: EffectiveAccess, page: { limit: number; offset: number }): Promise<GroupRecord[]> {
@@ -100,6 +102,7 @@ export class GroupsService {
       const empty: GroupRecord = { groupId, homeSystem: this.owner, ...valid, members: [], createdAt: now, updatedAt: now };
       const group: GroupRecord = { ...empty, members: checked.length > 0 ? membersToAdd({ ...empty, disabled: false }, checked) : [] };
       await store.groups.insert(group);
+      await this.sharing.groupChanged(store, null, group);
       return group;
     });
   }
@@ -115,6 +118,7 @@ export class GroupsService {
       }
       const group: GroupRecord = { ...existing, ...valid, updatedAt: new Date() };
       await store.groups.update(group);
+      await this.sharing.groupChanged(store, existing, group);
       return group;
     });
   }
@@ -122,8 +126,10 @@ export class GroupsService {
   async remove(access: EffectiveAccess, principal: Principal, groupId: string): Promise<boolean> {
     return this.audit.audited(principal, 'group.delete', `group:${groupId}`, async (store) => {
       requireAllowed(decideOwnerOnly(access, 'remove groups'));
-      if (!(await store.groups.get(groupId))) throw new McxError(ErrorCode.NOT_FOUND, `no group ${groupId}`);
+      const existing = await store.groups.get(groupId);
+      if (!existing) throw new McxError(ErrorCode.NOT_FOUND, `no group ${groupId}`);
       await store.groups.delete(groupId);
+      await this.sharing.groupChanged(store, existing, null);
       return true;
     });
   }
@@ -144,6 +150,7 @@ export class GroupsService {
       const members = this.validateMembers(requested);
       requireAllowed(decideMembershipUpdate(access, group, members));
       const now = new Date();
+      const before: GroupRecord = { ...group, members: [...group.members] };
       if (operation === 'add') {
         const local = members.filter((m) => m.system === this.owner).map((m) => m.mcServiceId);
         const known = await store.users.existingServiceIds(local);
@@ -158,7 +165,9 @@ export class GroupsService {
         group.members = group.members.filter((m) => !gone.some((g) => g.system === m.system && g.mcServiceId === m.mcServiceId));
       }
       await store.groups.touch(groupId, now);
-      return { ...group, updatedAt: now };
+      const after: GroupRecord = { ...group, updatedAt: now };
+      await this.sharing.groupChanged(store, before, after);
+      return after;
     });
   }
 }

@@ -4,6 +4,9 @@ import { AccessService } from './access-service.js';
 import { AgreementsService } from './agreements-service.js';
 import { AuditLog } from './audit-log.js';
 import { GroupsService } from './groups-service.js';
+import type { DeliveryStatus, DeliveryWorker } from './delivery-worker.js';
+import { ReplicaService } from './replica-service.js';
+import { SharingService } from './sharing-service.js';
 import type { SystemIdentity } from './system-identity.js';
 import { UsersService } from './users-service.js';
 
@@ -13,6 +16,11 @@ export class SubgraphServices {
   readonly users: UsersService;
   readonly groups: GroupsService;
   readonly agreements: AgreementsService;
+  readonly sharing: SharingService;
+
+  readonly replicas: ReplicaService;
+  /** Set when the system delivers its feed to partners (an outbound gateway is configured). */
+  delivery: DeliveryWorker | null = null;
 
   constructor(
     readonly identity: SystemIdentity,
@@ -20,8 +28,22 @@ export class SubgraphServices {
   ) {
     this.access = new AccessService(identity.slug, store);
     this.audit = new AuditLog(store);
-    this.users = new UsersService(store, this.audit);
-    this.groups = new GroupsService(identity.slug, store, this.audit);
-    this.agreements = new AgreementsService(identity.slug, store, this.audit);
+    this.sharing = new SharingService(identity.slug);
+    this.users = new UsersService(store, this.audit, this.sharing);
+    this.groups = new GroupsService(identity.slug, store, this.audit, this.sharing);
+    this.agreements = new AgreementsService(identity.slug, store, this.audit, this.sharing);
+    this.replicas = new ReplicaService(identity.slug, store, this.audit);
+  }
+
+  /** Delivery status per partner (pending counts come from the feed even without a worker). */
+  async deliveryStatus(): Promise<DeliveryStatus[]> {
+    if (this.delivery) return this.delivery.status();
+    const result: DeliveryStatus[] = [];
+    for (const agreement of await this.store.agreements.list()) {
+      const state = await this.store.feed.delivery(agreement.partner);
+      const stats = await this.store.feed.pending(agreement.partner, state.deliveredSeq);
+      result.push({ ...state, pending: stats.pending, oldestPendingAt: stats.oldestPendingAt, nextAttemptAt: null });
+    }
+    return result;
   }
 }

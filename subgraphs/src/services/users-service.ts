@@ -13,6 +13,7 @@ import {
 } from '../../../domain/validation.js';
 import type { Store } from '../store/store.js';
 import type { AuditLog } from './audit-log.js';
+import type { SharingService } from './sharing-service.js';
 
 export const MAX_PAGE = 500;
 
@@ -49,6 +50,7 @@ export class UsersService {
   constructor(
     private readonly store: Store,
     private readonly audit: AuditLog,
+    private readonly sharing: SharingService,
   ) {}
 
   /**
@@ -123,6 +125,7 @@ export class UsersService {
       const now = new Date();
       const user: UserRecord = { id: `u-${randomUUID()}`, ...(await this.validate(input, store, null)), createdAt: now, updatedAt: now };
       await store.users.insert(user);
+      await this.sharing.userChanged(store, null, user);
       return user;
     });
   }
@@ -134,6 +137,7 @@ export class UsersService {
       if (!existing) throw new McxError(ErrorCode.NOT_FOUND, `no user ${id}`);
       const user: UserRecord = { ...existing, ...(await this.validate(input, store, id)), updatedAt: new Date() };
       await store.users.update(user);
+      await this.sharing.userChanged(store, existing, user);
       return user;
     });
   }
@@ -146,6 +150,7 @@ export class UsersService {
       const input: UserInput = { ...existing, enabledServices: services };
       const user: UserRecord = { ...existing, ...(await this.validate(input, store, id)), updatedAt: new Date() };
       await store.users.update(user);
+      await this.sharing.userChanged(store, existing, user);
       return user;
     });
   }
@@ -156,6 +161,7 @@ export class UsersService {
       const existing = await store.users.get(id);
       if (!existing) throw new McxError(ErrorCode.NOT_FOUND, `no user ${id}`);
       await store.users.delete(id);
+      await this.sharing.userChanged(store, existing, null);
       return true;
     });
   }

@@ -81,10 +81,68 @@ function initial(dialect: Dialect): Migration {
   };
 }
 
+function autoIncrementId(dialect: Dialect) {
+  return [dialect === 'postgres' ? 'bigserial' : 'integer', (c: any) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement())] as const;
+}
+
+/** Sharing updates: per-partner change feed (the outbox), delivery cursors, replicas of what partners share. */
+function sharing(dialect: Dialect): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('agreements').addColumn('partner_public_key', 'text').execute();
+      const [idType, idConstraint] = autoIncrementId(dialect);
+      await db.schema
+        .createTable('feed_entries')
+        .addColumn('seq', idType, idConstraint)
+        .addColumn('partner', 'text', (c) => c.notNull())
+        .addColumn('entity', 'text', (c) => c.notNull())
+        .addColumn('entity_id', 'text', (c) => c.notNull())
+        .addColumn('op', 'text', (c) => c.notNull())
+        .addColumn('payload', 'text')
+        .addColumn('at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('feed_by_partner').on('feed_entries').columns(['partner', 'seq']).execute();
+      await db.schema
+        .createTable('deliveries')
+        .addColumn('partner', 'text', (c) => c.primaryKey())
+        .addColumn('delivered_seq', 'bigint', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('last_error', 'text')
+        .addColumn('last_attempt_at', 'text')
+        .addColumn('last_success_at', 'text')
+        .execute();
+      await db.schema
+        .createTable('replica_cursors')
+        .addColumn('partner', 'text', (c) => c.primaryKey())
+        .addColumn('applied_seq', 'bigint', (c) => c.notNull())
+        .addColumn('applied_count', 'bigint', (c) => c.notNull())
+        .addColumn('last_applied_at', 'text', (c) => c.notNull())
+        .execute();
+      for (const table of ['replica_users', 'replica_groups']) {
+        await db.schema
+          .createTable(table)
+          .addColumn('partner', 'text', (c) => c.notNull())
+          .addColumn('id', 'text', (c) => c.notNull())
+          .addColumn('data', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint(`${table}_pk`, ['partner', 'id'])
+          .execute();
+      }
+      await db.schema
+        .createTable('received_messages')
+        .addColumn('sender', 'text', (c) => c.notNull())
+        .addColumn('message_id', 'text', (c) => c.notNull())
+        .addColumn('received_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('received_messages_pk', ['sender', 'message_id'])
+        .execute();
+    },
+  };
+}
+
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { '0001_initial': initial(dialect) };
+      return { '0001_initial': initial(dialect), '0002_sharing': sharing(dialect) };
     },
   };
 }

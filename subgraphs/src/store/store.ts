@@ -2,8 +2,10 @@
 import type { Kysely } from 'kysely';
 import { AgreementStore } from './agreement-store.js';
 import { AuditStore } from './audit-store.js';
+import { FeedStore } from './feed-store.js';
 import { GroupStore } from './group-store.js';
 import { OrganisationStore } from './organisation-store.js';
+import { ReplicaStore } from './replica-store.js';
 import type { Database } from './tables.js';
 import { UserStore } from './user-store.js';
 
@@ -13,6 +15,10 @@ export class Store {
   readonly groups: GroupStore;
   readonly agreements: AgreementStore;
   readonly audit: AuditStore;
+  readonly feed: FeedStore;
+  readonly replicas: ReplicaStore;
+
+  private readonly committed: Array<() => void> = [];
 
   constructor(private readonly db: Kysely<Database>) {
     this.organisations = new OrganisationStore(db);
@@ -20,11 +26,22 @@ export class Store {
     this.groups = new GroupStore(db);
     this.agreements = new AgreementStore(db);
     this.audit = new AuditStore(db);
+    this.feed = new FeedStore(db);
+    this.replicas = new ReplicaStore(db);
   }
 
   /** Runs `work` in one transaction: all of it is stored, or none. */
-  transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute((trx) => work(new Store(trx)));
+  async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
+    let inner: Store | undefined;
+    const result = await this.db.transaction().execute((trx) => work((inner = new Store(trx))));
+    for (const callback of inner?.committed ?? []) callback();
+    return result;
+  }
+
+  /** Runs `callback` once the current transaction has committed (at once outside a transaction). */
+  afterCommit(callback: () => void): void {
+    if (this.db.isTransaction) this.committed.push(callback);
+    else callback();
   }
 
   async isEmpty(): Promise<boolean> {

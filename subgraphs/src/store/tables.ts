@@ -58,6 +58,8 @@ export interface AgreementTable {
   /** JSON array of ScopeGrant. */
   granted_by_partner: string;
   updated_at: string;
+  /** The partner's pinned public key (PEM): messages from the partner must be signed with it. */
+  partner_public_key: string | null;
 }
 
 export interface AuditTable {
@@ -73,6 +75,48 @@ export interface AuditTable {
   detail: string | null;
 }
 
+export interface FeedEntryTable {
+  seq: Generated<number>;
+  partner: string;
+  /** user | group | all (a reset) */
+  entity: string;
+  entity_id: string;
+  /** upsert | delete | reset */
+  op: string;
+  /** JSON of the object as the partner may see it (upsert only). */
+  payload: string | null;
+  at: string;
+}
+
+export interface DeliveryTable {
+  partner: string;
+  delivered_seq: number;
+  attempts: number;
+  last_error: string | null;
+  last_attempt_at: string | null;
+  last_success_at: string | null;
+}
+
+export interface ReplicaCursorTable {
+  partner: string;
+  applied_seq: number;
+  applied_count: number;
+  last_applied_at: string;
+}
+
+export interface ReplicaObjectTable {
+  partner: string;
+  id: string;
+  data: string;
+  updated_at: string;
+}
+
+export interface ReceivedMessageTable {
+  sender: string;
+  message_id: string;
+  received_at: string;
+}
+
 export interface Database {
   organisations: OrganisationTable;
   users: UserTable;
@@ -80,6 +124,12 @@ export interface Database {
   group_members: GroupMemberTable;
   agreements: AgreementTable;
   audit: AuditTable;
+  feed_entries: FeedEntryTable;
+  deliveries: DeliveryTable;
+  replica_cursors: ReplicaCursorTable;
+  replica_users: ReplicaObjectTable;
+  replica_groups: ReplicaObjectTable;
+  received_messages: ReceivedMessageTable;
 }
 
 export type UserRow = Selectable<UserTable>;

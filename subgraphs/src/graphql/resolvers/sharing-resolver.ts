@@ -1,0 +1,103 @@
+/** The change feed, replicas and delivery status on McxSystem; receiving a partner's changes. */
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, Directive, FieldResolver, Info, Int, Resolver } from 'type-graphql';
+import { decideOwnerOnly, decidePartnerView } from '../../../../domain/access.js';
+import { ErrorCode, McxError } from '../../../../domain/errors.js';
+import { requireCaller, type SubgraphContext } from '../context.js';
+import { ChangePage, DeliveryReceipt, DeliveryStatus, PartnerReplica } from '../types/sharing.js';
+import { McxSystem, SystemMutations } from '../types/system.js';
+
+const MAX_CHANGES = 1000;
+
+function parseCursor(value: string | null | undefined): number {
+  if (value === null || value === undefined || value === '') return 0;
+  const seq = Number(value);
+  if (!Number.isSafeInteger(seq) || seq < 0) throw new McxError(ErrorCode.BAD_USER_INPUT, `"${value}" is not a feed cursor`, { field: 'after' });
+  return seq;
+}
+
+const date = (value: string | null): Date | null => (value === null ? null : new Date(value));
+
+@Resolver(() => McxSystem)
+export class SharingResolver {
+  @FieldResolver(() => ChangePage, {
+    nullable: true,
+    description: 'What this system shares with a partner, in order, after a cursor. A partner reads only its own feed.',
+  })
+  async changes(
+    @Ctx() context: SubgraphContext,
+    @Arg('partner', () => String, { nullable: true, description: 'Default: the caller.' }) partner: string | null,
+    @Arg('after', () => String, { nullable: true, description: 'Cursor of the last entry already seen.' }) after: string | null,
+    @Arg('limit', () => Int, { defaultValue: 100, description: `At most ${MAX_CHANGES}.` }) limit: number,
+  ): Promise<ChangePage> {
+    const { access } = requireCaller(context);
+    const target = partner ?? access.partner;
+    const decision = decidePartnerView(access, target);
+    if (!decision.allowed) throw new McxError(decision.code, decision.reason);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_CHANGES) throw new McxError(ErrorCode.BAD_USER_INPUT, `limit must be from 1 to ${MAX_CHANGES}`);
+    const from = parseCursor(after);
+    const entries = await context.services.store.feed.since(target, from, limit + 1);
+    const page = entries.slice(0, limit);
+    return {
+      entries: page.map((e) => ({ cursor: String(e.seq), entity: e.entity, op: e.op, id: e.entityId, at: new Date(e.at), payload: e.payload === null ? null : JSON.stringify(e.payload) })),
+      cursor: String(page.length > 0 ? page[page.length - 1]!.seq : from),
+      hasMore: entries.length > limit,
+    };
+  }
+
+  @Directive('@access(ownerOnly: true)')
+  @FieldResolver(() => [PartnerReplica], { nullable: true, description: 'Read-only copies of what partners share with this system, with their age.' })
+  async replicas(
+    @Ctx() context: SubgraphContext,
+    @Info() info: GraphQLResolveInfo,
+    @Arg('partner', () => String, { nullable: true }) partner: string | null,
+  ): Promise<PartnerReplica[] | null> {
+    const decision = decideOwnerOnly(requireCaller(context).access, 'read its copies of partners\' data');
+    if (!decision.allowed) return context.denials.deny(info, decision.reason);
+    const store = context.services.store;
+    const cursors = (await store.replicas.cursors()).filter((c) => !partner || c.partner === partner);
+    return Promise.all(
+      cursors.map(async (c) => ({
+        partner: c.partner,
+        appliedThrough: String(c.appliedSeq),
+        appliedChanges: c.appliedCount,
+        lastAppliedAt: new Date(c.lastAppliedAt),
+        ageSeconds: (Date.now() - Date.parse(c.lastAppliedAt)) / 1000,
+        users: (await store.replicas.users(c.partner)) as PartnerReplica['users'],
+        groups: (await store.replicas.groups(c.partner)) as PartnerReplica['groups'],
+      })),
+    );
+  }
+
+  @Directive('@access(ownerOnly: true)')
+  @FieldResolver(() => [DeliveryStatus], { nullable: true, description: 'Per partner: what is still to be delivered, how old, the last error.' })
+  async deliveries(@Ctx() context: SubgraphContext, @Info() info: GraphQLResolveInfo): Promise<DeliveryStatus[] | null> {
+    const decision = decideOwnerOnly(requireCaller(context).access, 'read its delivery status');
+    if (!decision.allowed) return context.denials.deny(info, decision.reason);
+    const now = Date.now();
+    return (await context.services.deliveryStatus()).map((s) => ({
+      partner: s.partner,
+      deliveredThrough: String(s.deliveredSeq),
+      pending: s.pending,
+      oldestPendingAgeSeconds: s.oldestPendingAt === null ? null : (now - Date.parse(s.oldestPendingAt)) / 1000,
+      attempts: s.attempts,
+      lastError: s.lastError,
+      lastAttemptAt: date(s.lastAttemptAt),
+      lastSuccessAt: date(s.lastSuccessAt),
+      nextAttemptAt: date(s.nextAttemptAt),
+    }));
+  }
+}
+
+@Resolver(() => SystemMutations)
+export class ReceiveChangesResolver {
+  @FieldResolver(() => DeliveryReceipt, {
+    nullable: true,
+    description: "A partner system delivers a signed batch of its change feed (its own key, pinned here). Applied in order, exactly once.",
+  })
+  async receivePartnerChanges(@Ctx() context: SubgraphContext, @Arg('envelope', () => String) envelope: string): Promise<DeliveryReceipt> {
+    const { principal } = requireCaller(context);
+    const receipt = await context.services.replicas.receive(principal, envelope);
+    return { appliedThrough: String(receipt.appliedThrough), applied: receipt.applied };
+  }
+}

@@ -1,0 +1,95 @@
+import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import { McServiceEnum } from './enums.js';
+import { MemberRef } from './group.js';
+
+@ObjectType({ description: 'One entry of the change feed a system keeps for a partner.' })
+export class ChangeEntry {
+  @Field(() => String, { description: 'Position in the feed: ask for the entries after it.' })
+  cursor!: string;
+
+  @Field(() => String, { description: 'user, group, or all (with op reset).' })
+  entity!: string;
+
+  @Field(() => String, { description: 'upsert (the object as the partner may see it), delete, or reset (forget all, a full copy follows).' })
+  op!: string;
+
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => Date)
+  at!: Date;
+
+  @Field(() => String, { nullable: true, description: 'The object as JSON (SharedUser or SharedGroup), for upserts.' })
+  payload!: string | null;
+}
+
+@ObjectType()
+export class ChangePage {
+  @Field(() => [ChangeEntry])
+  entries!: ChangeEntry[];
+
+  @Field(() => String, { description: 'The cursor to continue from (the last entry returned, or the one asked for).' })
+  cursor!: string;
+
+  @Field(() => Boolean)
+  hasMore!: boolean;
+}
+
+@ObjectType({ description: 'A user as a partner shares it (a read-only copy).' })
+export class SharedUser {
+  @Field(() => ID) id!: string;
+  @Field(() => String) displayName!: string;
+  @Field(() => ID) organisationId!: string;
+  @Field(() => String, { nullable: true }) mcptt!: string | null;
+  @Field(() => String, { nullable: true }) mcdata!: string | null;
+  @Field(() => String, { nullable: true }) mcvideo!: string | null;
+  @Field(() => [String]) functionalAliases!: string[];
+  @Field(() => [McServiceEnum]) enabledServices!: McServiceEnum[];
+  @Field(() => String) securityDomain!: string;
+  @Field(() => String, { nullable: true }) phone!: string | null;
+  @Field(() => String, { nullable: true }) email!: string | null;
+  @Field(() => String, { description: "When the owner last changed it (ISO-8601)." }) updatedAt!: string;
+}
+
+@ObjectType({ description: 'A group as a partner shares it (a read-only copy).' })
+export class SharedGroup {
+  @Field(() => ID) groupId!: string;
+  @Field(() => String) name!: string;
+  @Field(() => String) homeSystem!: string;
+  @Field(() => ID, { nullable: true }) organisationId!: string | null;
+  @Field(() => [McServiceEnum]) services!: McServiceEnum[];
+  @Field(() => [MemberRef], { nullable: true }) members!: MemberRef[] | null;
+  @Field(() => Int, { nullable: true }) memberLimit!: number | null;
+  @Field(() => Boolean, { nullable: true }) disabled!: boolean | null;
+  @Field(() => String) updatedAt!: string;
+}
+
+@ObjectType({ description: "This system's read-only copy of what one partner shares with it." })
+export class PartnerReplica {
+  @Field(() => String) partner!: string;
+  @Field(() => String, { description: "The partner's feed cursor applied last." }) appliedThrough!: string;
+  @Field(() => Int, { description: 'Changes applied since the copy began.' }) appliedChanges!: number;
+  @Field(() => Date) lastAppliedAt!: Date;
+  @Field(() => Float, { description: 'Seconds since the last change was applied.' }) ageSeconds!: number;
+  @Field(() => [SharedUser]) users!: SharedUser[];
+  @Field(() => [SharedGroup]) groups!: SharedGroup[];
+}
+
+@ObjectType({ description: 'How far a partner has received what this system shares with it.' })
+export class DeliveryStatus {
+  @Field(() => String) partner!: string;
+  @Field(() => String) deliveredThrough!: string;
+  @Field(() => Int) pending!: number;
+  @Field(() => Float, { nullable: true, description: 'Age of the oldest undelivered change, in seconds.' }) oldestPendingAgeSeconds!: number | null;
+  @Field(() => Int, { description: 'Failed attempts since the last success.' }) attempts!: number;
+  @Field(() => String, { nullable: true }) lastError!: string | null;
+  @Field(() => Date, { nullable: true }) lastAttemptAt!: Date | null;
+  @Field(() => Date, { nullable: true }) lastSuccessAt!: Date | null;
+  @Field(() => Date, { nullable: true }) nextAttemptAt!: Date | null;
+}
+
+@ObjectType()
+export class DeliveryReceipt {
+  @Field(() => String, { description: "The sender's feed cursor applied last." }) appliedThrough!: string;
+  @Field(() => Int, { description: 'Changes applied from this batch (0 for a repeat).' }) applied!: number;
+}

@@ -1,0 +1,169 @@
+/**
+ * Delivers each partner's change feed to the partner: a signed batch sent as a GraphQL mutation
+ * through the partner's gateway, with this system's own token. Retries with exponential backoff and
+ * jitter while the partner is unreachable; resumes from the durable cursor after a restart. A batch
+ * the partner has already applied is acknowledged again (exactly once in effect).
+ */
+import type { KeyObject } from 'node:crypto';
+import { ErrorCode } from '../../../domain/errors.js';
+import { retryDelayMs } from '../../../domain/sharing.js';
+import { signEnvelope } from '../../../identity/envelopes.js';
+import { gatewayIssuer, issueCallerToken } from '../../../identity/tokens.js';
+import type { DeliveryState } from '../store/feed-store.js';
+import type { Store } from '../store/store.js';
+import { FEED_BATCH, type FeedBatch, type Receipt } from './replica-service.js';
+import type { SharingService } from './sharing-service.js';
+
+export interface OutboundGateway {
+  id: string;
+  /** Base URL, e.g. http://127.0.0.1:4000 */
+  url: string;
+}
+
+export interface DeliveryStatus extends DeliveryState {
+  pending: number;
+  oldestPendingAt: string | null;
+  nextAttemptAt: string | null;
+}
+
+const BATCH_SIZE = 500;
+const POLL_MS = 1000;
+
+class DeliveryError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly resumeAfter?: number,
+  ) {
+    super(message);
+  }
+}
+
+export class DeliveryWorker {
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly again = new Set<string>();
+  private readonly nextAttempt = new Map<string, number>();
+  private timer: NodeJS.Timeout | undefined;
+  private token: { value: string; renewAt: number } | undefined;
+  private stopped = false;
+  readonly counters = { delivered: new Map<string, number>(), failures: new Map<string, number>() };
+
+  constructor(
+    private readonly owner: string,
+    private readonly store: Store,
+    private readonly sharing: SharingService,
+    private readonly key: KeyObject,
+    private readonly outbound: OutboundGateway,
+  ) {}
+
+  start(): void {
+    this.sharing.events.on('appended', (partner: string) => {
+      this.nextAttempt.delete(partner);
+      this.kick(partner);
+    });
+    const tick = async () => {
+      for (const agreement of await this.store.agreements.list().catch(() => [])) {
+        const due = this.nextAttempt.get(agreement.partner) ?? 0;
+        if (due <= Date.now()) this.kick(agreement.partner);
+      }
+    };
+    this.timer = setInterval(() => void tick(), POLL_MS);
+    this.timer.unref();
+    void tick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await Promise.allSettled(this.running.values());
+  }
+
+  /** Starts delivering to a partner unless that is under way (then once more afterwards). */
+  kick(partner: string): void {
+    if (this.stopped) return;
+    if (this.running.has(partner)) {
+      this.again.add(partner);
+      return;
+    }
+    const run = this.deliver(partner)
+      .catch((error: unknown) => console.error(`[${this.owner}] delivery to ${partner} failed:`, error))
+      .finally(() => {
+        this.running.delete(partner);
+        if (this.again.delete(partner)) this.kick(partner);
+      });
+    this.running.set(partner, run);
+  }
+
+  private async deliver(partner: string): Promise<void> {
+    while (!this.stopped) {
+      const state = await this.store.feed.delivery(partner);
+      const entries = await this.store.feed.since(partner, state.deliveredSeq, BATCH_SIZE);
+      if (entries.length === 0) return;
+      const attemptAt = new Date().toISOString();
+      try {
+        const receipt = await this.send(partner, { afterSeq: state.deliveredSeq, entries });
+        await this.store.feed.saveDelivery({ ...state, deliveredSeq: receipt.appliedThrough, attempts: 0, lastError: null, lastAttemptAt: attemptAt, lastSuccessAt: attemptAt });
+        this.counters.delivered.set(partner, (this.counters.delivered.get(partner) ?? 0) + receipt.applied);
+        this.nextAttempt.delete(partner);
+      } catch (error) {
+        const failure = error instanceof DeliveryError ? error : new DeliveryError(error instanceof Error ? error.message : String(error), 'UNREACHABLE');
+        if (failure.code === ErrorCode.FEED_GAP && failure.resumeAfter !== undefined && failure.resumeAfter < state.deliveredSeq) {
+          // The partner lost or never had what we think we delivered: resend from its cursor.
+          await this.store.feed.saveDelivery({ ...state, deliveredSeq: failure.resumeAfter, lastAttemptAt: attemptAt, lastError: failure.message });
+          continue;
+        }
+        const attempts = state.attempts + 1;
+        await this.store.feed.saveDelivery({ ...state, attempts, lastError: `${failure.code}: ${failure.message}`.slice(0, 500), lastAttemptAt: attemptAt });
+        this.counters.failures.set(partner, (this.counters.failures.get(partner) ?? 0) + 1);
+        this.nextAttempt.set(partner, Date.now() + retryDelayMs(attempts, Math.random()));
+        return;
+      }
+    }
+  }
+
+  private async callerToken(): Promise<string> {
+    if (!this.token || this.token.renewAt <= Date.now()) {
+      const value = await issueCallerToken(this.key, { system: this.owner, kind: 'system', subject: this.owner, audience: gatewayIssuer(this.outbound.id), lifetimeSeconds: 300 });
+      this.token = { value, renewAt: Date.now() + 240_000 };
+    }
+    return this.token.value;
+  }
+
+  private async send(partner: string, batch: FeedBatch): Promise<Receipt> {
+    const envelope = await signEnvelope(this.key, { from: this.owner, to: partner, kind: FEED_BATCH, body: batch });
+    let response: Response;
+    try {
+      response = await fetch(`${this.outbound.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${await this.callerToken()}` },
+        body: JSON.stringify({
+          query: `mutation Deliver($envelope: String!) { ${partner} { receivePartnerChanges(envelope: $envelope) { appliedThrough applied } } }`,
+          variables: { envelope },
+        }),
+        signal: AbortSignal.timeout(10_000),
+      });
+    } catch (error) {
+      throw new DeliveryError(`cannot reach ${this.outbound.url}: ${error instanceof Error ? error.message : String(error)}`, 'UNREACHABLE');
+    }
+    const body = (await response.json().catch(() => ({}))) as {
+      data?: Record<string, { receivePartnerChanges: { appliedThrough: string; applied: number } | null } | null> | null;
+      errors?: Array<{ message: string; extensions?: { code?: string; resumeAfter?: number } }>;
+    };
+    const receipt = body.data?.[partner]?.receivePartnerChanges;
+    if (receipt) return { appliedThrough: Number(receipt.appliedThrough), applied: receipt.applied };
+    const error = body.errors?.[0];
+    throw new DeliveryError(error?.message ?? `HTTP ${response.status}`, error?.extensions?.code ?? `HTTP_${response.status}`, error?.extensions?.resumeAfter);
+  }
+
+  async status(): Promise<DeliveryStatus[]> {
+    const partners = new Set((await this.store.agreements.list()).map((a) => a.partner));
+    const result: DeliveryStatus[] = [];
+    for (const partner of [...partners].sort()) {
+      const state = await this.store.feed.delivery(partner);
+      const stats = await this.store.feed.pending(partner, state.deliveredSeq);
+      const next = this.nextAttempt.get(partner);
+      result.push({ ...state, pending: stats.pending, oldestPendingAt: stats.oldestPendingAt, nextAttemptAt: next ? new Date(next).toISOString() : null });
+    }
+    return result;
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * Receives what partners share: verifies each signed batch (the sender's pinned key, meant for us,
+ * recent, never seen before), applies it in order exactly once to the read-only replica, and audits.
+ */
+import { ErrorCode, McxError } from '../../../domain/errors.js';
+import type { Principal } from '../../../domain/model.js';
+import { planApply, type SharedGroup, type SharedUser } from '../../../domain/sharing.js';
+import { publicKeyFromPem } from '../../../identity/keys.js';
+import { claimedSender, MESSAGE_MAX_AGE_S, verifyEnvelope } from '../../../identity/envelopes.js';
+import type { FeedEntry } from '../store/feed-store.js';
+import type { ReplicaCursor } from '../store/replica-store.js';
+import type { Store } from '../store/store.js';
+import type { AuditLog } from './audit-log.js';
+
+export const FEED_BATCH = 'feed.batch';
+
+export interface FeedBatch {
+  /** The entry the partner must already have (0: from the start). */
+  afterSeq: number;
+  entries: FeedEntry[];
+}
+
+export interface Receipt {
+  appliedThrough: number;
+  applied: number;
+}
+
+export class ReplicaService {
+  constructor(
+    private readonly owner: string,
+    private readonly store: Store,
+    private readonly audit: AuditLog,
+  ) {}
+
+  async receive(principal: Principal, envelope: string): Promise<Receipt> {
+    let sender = principal.system;
+    try {
+      sender = claimedSender(envelope);
+    } catch {
+      // audited below with the caller's system
+    }
+    return this.audit.audited(principal, 'feed.apply', `replica:${sender}`, async (store) => {
+      if (principal.kind !== 'system') throw new McxError(ErrorCode.FORBIDDEN, 'only a partner system itself delivers shared updates');
+      if (claimedSender(envelope) !== principal.system) {
+        throw new McxError(ErrorCode.MESSAGE_INVALID, `the message says it is from ${sender}, but ${principal.system} is calling`);
+      }
+      const agreement = await store.agreements.get(sender);
+      if (!agreement?.partnerPublicKey) {
+        throw new McxError(ErrorCode.PARTNER_KEY_UNKNOWN, `${this.owner} has no pinned key of ${sender}`);
+      }
+      const message = await verifyEnvelope<FeedBatch>(envelope, {
+        senderKey: publicKeyFromPem(agreement.partnerPublicKey),
+        sender,
+        receiver: this.owner,
+        kind: FEED_BATCH,
+      });
+      const now = new Date();
+      if (!(await store.replicas.rememberMessage(sender, message.id, now))) {
+        throw new McxError(ErrorCode.MESSAGE_REPLAYED, `message ${message.id} from ${sender} was received before`);
+      }
+      return this.apply(store, sender, message.body, now);
+    });
+  }
+
+  private async apply(store: Store, sender: string, batch: FeedBatch, now: Date): Promise<Receipt> {
+    const entries = [...batch.entries].sort((a, b) => a.seq - b.seq);
+    const cursor: ReplicaCursor = (await store.replicas.cursor(sender)) ?? { partner: sender, appliedSeq: 0, appliedCount: 0, lastAppliedAt: now.toISOString() };
+    const lastSeq = entries.length > 0 ? entries[entries.length - 1]!.seq : batch.afterSeq;
+    const plan = planApply(cursor.appliedSeq, batch.afterSeq, lastSeq);
+    if (plan.kind === 'duplicate') return { appliedThrough: cursor.appliedSeq, applied: 0 };
+    if (plan.kind === 'gap') {
+      throw new McxError(ErrorCode.FEED_GAP, `${this.owner} has applied ${sender}'s changes up to ${plan.resumeAfter}; send from there`, {
+        resumeAfter: plan.resumeAfter,
+      });
+    }
+    let applied = 0;
+    for (const entry of entries) {
+      if (entry.seq <= plan.skipThrough) continue;
+      if (entry.op === 'reset') await store.replicas.drop(sender);
+      else if (entry.op === 'upsert' && entry.entity === 'user') await store.replicas.upsert('replica_users', sender, entry.entityId, entry.payload as SharedUser, now);
+      else if (entry.op === 'upsert' && entry.entity === 'group') await store.replicas.upsert('replica_groups', sender, entry.entityId, entry.payload as SharedGroup, now);
+      else if (entry.op === 'delete') await store.replicas.delete(entry.entity === 'user' ? 'replica_users' : 'replica_groups', sender, entry.entityId);
+      else throw new McxError(ErrorCode.BAD_USER_INPUT, `unknown change ${entry.op} of ${entry.entity}`);
+      applied++;
+    }
+    await store.replicas.saveCursor({ partner: sender, appliedSeq: lastSeq, appliedCount: cursor.appliedCount + applied, lastAppliedAt: now.toISOString() });
+    return { appliedThrough: lastSeq, applied };
+  }
+
+  /** Drops remembered message ids that are older than any message still accepted. */
+  async forgetOldMessages(now = Date.now()): Promise<void> {
+    await this.store.replicas.forgetMessagesBefore(new Date(now - 2 * MESSAGE_MAX_AGE_S * 1000));
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * Writes what changes for each partner into the per-partner change feed, in the same transaction as
+ * the change itself (the feed is the outbox), and wakes the delivery worker once it has committed.
+ */
+import { EventEmitter } from 'node:events';
+import { resolveAccess, type EffectiveAccess } from '../../../domain/access.js';
+import { isInForce } from '../../../domain/agreement.js';
+import type { GroupRecord, UserRecord } from '../../../domain/model.js';
+import { changeFor, sharedGroup, sharedUser, type FeedChange } from '../../../domain/sharing.js';
+import type { Store } from '../store/store.js';
+
+const PAGE = 500;
+
+export class SharingService {
+  /** Emits 'appended' (partner) after a commit that added feed entries for that partner. */
+  readonly events = new EventEmitter();
+
+  constructor(private readonly owner: string) {
+    this.events.setMaxListeners(0);
+  }
+
+  /** Partners whose agreement is in force, with what each may see. */
+  private async partners(store: Store, now = new Date()): Promise<EffectiveAccess[]> {
+    const agreements = await store.agreements.list();
+    return agreements
+      .filter((agreement) => isInForce(agreement, now))
+      .map((agreement) => resolveAccess(this.owner, { system: agreement.partner, kind: 'system', subject: agreement.partner }, agreement, now));
+  }
+
+  private async append(store: Store, partner: string, changes: FeedChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    await store.feed.append(partner, changes, new Date());
+    store.afterCommit(() => this.events.emit('appended', partner));
+  }
+
+  async userChanged(store: Store, before: UserRecord | null, after: UserRecord | null): Promise<void> {
+    const id = (after ?? before)!.id;
+    for (const access of await this.partners(store)) {
+      const change = changeFor('user', id, before, after, (user) => sharedUser(access, user));
+      if (change) await this.append(store, access.partner, [change]);
+    }
+  }
+
+  async groupChanged(store: Store, before: GroupRecord | null, after: GroupRecord | null): Promise<void> {
+    const id = (after ?? before)!.groupId;
+    for (const access of await this.partners(store)) {
+      const change = changeFor('group', id, before, after, (group) => sharedGroup(access, group));
+      if (change) await this.append(store, access.partner, [change]);
+    }
+  }
+
+  /**
+   * Everything a partner may see now, after a reset: written when what the partner may see changes
+   * as a whole (grants changed, agreement back in force). With nothing shared, the reset alone
+   * tells the partner to drop its copy.
+   */
+  async resnapshot(store: Store, partner: string): Promise<void> {
+    const agreement = await store.agreements.get(partner);
+    const now = new Date();
+    const changes: FeedChange[] = [{ entity: 'all', entityId: '*', op: 'reset', payload: null }];
+    if (agreement && isInForce(agreement, now)) {
+      const access = resolveAccess(this.owner, { system: partner, kind: 'system', subject: partner }, agreement, now);
+      for (let offset = 0; ; offset += PAGE) {
+        const users = await store.users.list({ organisations: null, search: null, limit: PAGE, offset });
+        for (const user of users) {
+          const view = sharedUser(access, user);
+          if (view) changes.push({ entity: 'user', entityId: user.id, op: 'upsert', payload: view });
+        }
+        if (users.length < PAGE) break;
+      }
+      for (let offset = 0; ; offset += PAGE) {
+        const groups = await store.groups.list({ organisations: null, groups: null, limit: PAGE, offset });
+        for (const group of groups) {
+          const view = sharedGroup(access, group);
+          if (view) changes.push({ entity: 'group', entityId: group.groupId, op: 'upsert', payload: view });
+        }
+        if (groups.length < PAGE) break;
+      }
+    }
+    await this.append(store, partner, changes);
+  }
+}

@@ -1,0 +1,103 @@
+/** The per-partner change feed (the outbox) and how far each partner has received it. */
+import type { Kysely } from 'kysely';
+import type { FeedChange, FeedEntity, FeedOp } from '../../../domain/sharing.js';
+import { fromJson, toJson, toTimestamp } from './json-columns.js';
+import type { Database } from './tables.js';
+
+export interface FeedEntry extends FeedChange {
+  seq: number;
+  at: string;
+}
+
+export interface DeliveryState {
+  partner: string;
+  deliveredSeq: number;
+  attempts: number;
+  lastError: string | null;
+  lastAttemptAt: string | null;
+  lastSuccessAt: string | null;
+}
+
+export interface PendingStats {
+  pending: number;
+  oldestPendingAt: string | null;
+  lastSeq: number;
+}
+
+export class FeedStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async append(partner: string, changes: FeedChange[], at: Date): Promise<void> {
+    for (let start = 0; start < changes.length; start += 200) {
+      const values = changes.slice(start, start + 200).map((change) => ({
+        partner,
+        entity: change.entity,
+        entity_id: change.entityId,
+        op: change.op,
+        payload: change.payload === null ? null : toJson(change.payload),
+        at: toTimestamp(at),
+      }));
+      if (values.length > 0) await this.db.insertInto('feed_entries').values(values).execute();
+    }
+  }
+
+  async since(partner: string, afterSeq: number, limit: number): Promise<FeedEntry[]> {
+    const rows = await this.db
+      .selectFrom('feed_entries')
+      .selectAll()
+      .where('partner', '=', partner)
+      .where('seq', '>', afterSeq)
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => ({
+      seq: Number(row.seq),
+      entity: row.entity as FeedEntity,
+      entityId: row.entity_id,
+      op: row.op as FeedOp,
+      payload: row.payload === null ? null : fromJson(row.payload),
+      at: row.at,
+    }));
+  }
+
+  async pending(partner: string, deliveredSeq: number): Promise<PendingStats> {
+    const row = await this.db
+      .selectFrom('feed_entries')
+      .select((eb) => [eb.fn.countAll<number>().as('pending'), eb.fn.min('at').as('oldest'), eb.fn.max('seq').as('last')])
+      .where('partner', '=', partner)
+      .where('seq', '>', deliveredSeq)
+      .executeTakeFirst();
+    const last = await this.db.selectFrom('feed_entries').select((eb) => eb.fn.max('seq').as('last')).where('partner', '=', partner).executeTakeFirst();
+    return { pending: Number(row?.pending ?? 0), oldestPendingAt: (row?.oldest as string | null) ?? null, lastSeq: Number(last?.last ?? 0) };
+  }
+
+  async delivery(partner: string): Promise<DeliveryState> {
+    const row = await this.db.selectFrom('deliveries').selectAll().where('partner', '=', partner).executeTakeFirst();
+    return row
+      ? {
+          partner,
+          deliveredSeq: Number(row.delivered_seq),
+          attempts: row.attempts,
+          lastError: row.last_error,
+          lastAttemptAt: row.last_attempt_at,
+          lastSuccessAt: row.last_success_at,
+        }
+      : { partner, deliveredSeq: 0, attempts: 0, lastError: null, lastAttemptAt: null, lastSuccessAt: null };
+  }
+
+  async saveDelivery(state: DeliveryState): Promise<void> {
+    const values = {
+      partner: state.partner,
+      delivered_seq: state.deliveredSeq,
+      attempts: state.attempts,
+      last_error: state.lastError,
+      last_attempt_at: state.lastAttemptAt,
+      last_success_at: state.lastSuccessAt,
+    };
+    await this.db
+      .insertInto('deliveries')
+      .values(values)
+      .onConflict((oc) => oc.column('partner').doUpdateSet({ ...values }))
+      .execute();
+  }
+}
