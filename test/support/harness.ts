@@ -25,17 +25,46 @@ export class TestTopology {
   readonly dataDir: string;
   topology!: Topology;
   private readonly schemas: string[] = [];
+  private readonly envs = new Map<string, Record<string, string>>();
 
   constructor(private readonly store: StoreKind) {
     this.dataDir = mkdtempSync(join(tmpdir(), 'mcx-it-'));
   }
 
+  /** The environment of a system's process: the same every time the system (re)starts. */
   systemEnv(slug: string): Record<string, string> {
-    // An empty DATABASE_URL keeps a child on SQLite even when the test run has one set.
-    if (this.store !== 'postgres') return { DATABASE_URL: '' };
-    const schema = `it_${randomBytes(4).toString('hex')}_${slug}`;
-    this.schemas.push(schema);
-    return { DATABASE_URL: process.env.DATABASE_URL!, MCX_DB_SCHEMA: schema };
+    let env = this.envs.get(slug);
+    if (env === undefined) {
+      // An empty DATABASE_URL keeps a child on SQLite even when the test run has one set.
+      env = { DATABASE_URL: '' };
+      if (this.store === 'postgres') {
+        const schema = `it_${randomBytes(4).toString('hex')}_${slug}`;
+        this.schemas.push(schema);
+        env = { DATABASE_URL: process.env.DATABASE_URL!, MCX_DB_SCHEMA: schema };
+      }
+      this.envs.set(slug, env);
+    }
+    return env;
+  }
+
+  /** Stops a system's process (SIGTERM, or SIGKILL to simulate a crash). */
+  async stopSystem(slug: string, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    await this.topology.stopProcess(this.topology.subgraphs.get(slug)!, signal);
+  }
+
+  /** Starts a stopped system again, with its data, port and environment. */
+  async restartSystem(slug: string, name = slug): Promise<void> {
+    await this.topology.startSystem({ slug, name, env: this.systemEnv(slug) });
+  }
+
+  /** Polls `check` until it returns true (or throws with `what` after `timeoutMs`). */
+  async until(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (await check()) return;
+      await sleep(100);
+    }
+    throw new Error(`timed out waiting for: ${what}`);
   }
 
   async start(spec: Omit<TopologySpec, 'dataDir'>): Promise<this> {
