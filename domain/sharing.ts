@@ -130,7 +130,7 @@ export function planApply(appliedSeq: number, afterSeq: number, lastSeq: number)
 }
 
 /** Delay before the next delivery attempt: exponential backoff with jitter (random in [0, 1)). */
-export function retryDelayMs(attempts: number, random: number, baseMs = 200, maxMs = 30_000): number {
+export function retryDelayMs(attempts: number, random: number, baseMs = 200, maxMs = 5_000): number {
   const exponential = Math.min(maxMs, baseMs * 2 ** Math.min(attempts, 20));
   return Math.round(exponential * (0.5 + random));
 }

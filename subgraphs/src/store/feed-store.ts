@@ -27,7 +27,14 @@ export interface PendingStats {
 export class FeedStore {
   constructor(private readonly db: Kysely<Database>) {}
 
+  /**
+   * Appends entries. Must run inside the transaction of the change: it first locks the feed, so
+   * that no entry with a smaller sequence number can commit after one with a larger number (the
+   * delivery cursor would skip it).
+   */
   async append(partner: string, changes: FeedChange[], at: Date): Promise<void> {
+    if (changes.length === 0) return;
+    await this.db.updateTable('feed_lock').set((eb) => ({ writes: eb('writes', '+', 1) })).where('id', '=', 1).execute();
     for (let start = 0; start < changes.length; start += 200) {
       const values = changes.slice(start, start + 200).map((change) => ({
         partner,

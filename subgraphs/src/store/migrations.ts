@@ -102,6 +102,10 @@ function sharing(dialect: Dialect): Migration {
         .addColumn('at', 'text', (c) => c.notNull())
         .execute();
       await db.schema.createIndex('feed_by_partner').on('feed_entries').columns(['partner', 'seq']).execute();
+      // One row that every transaction writing to the feed updates first: feed writers commit one
+      // after the other, so entries become visible in the order of their sequence numbers.
+      await db.schema.createTable('feed_lock').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('writes', 'bigint', (c) => c.notNull()).execute();
+      await (db as Kysely<any>).insertInto('feed_lock').values({ id: 1, writes: 0 }).execute();
       await db.schema
         .createTable('deliveries')
         .addColumn('partner', 'text', (c) => c.primaryKey())

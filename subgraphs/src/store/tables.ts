@@ -88,6 +88,11 @@ export interface FeedEntryTable {
   at: string;
 }
 
+export interface FeedLockTable {
+  id: number;
+  writes: number;
+}
+
 export interface DeliveryTable {
   partner: string;
   delivered_seq: number;
@@ -125,6 +130,7 @@ export interface Database {
   agreements: AgreementTable;
   audit: AuditTable;
   feed_entries: FeedEntryTable;
+  feed_lock: FeedLockTable;
   deliveries: DeliveryTable;
   replica_cursors: ReplicaCursorTable;
   replica_users: ReplicaObjectTable;
