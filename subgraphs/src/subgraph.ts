@@ -5,7 +5,7 @@ import type { TrustedGateway } from '../../identity/tokens.js';
 import { validateSlug } from '../../domain/validation.js';
 import { createApolloServer } from './graphql/apollo-server.js';
 import { SubgraphHttpServer } from './http-server.js';
-import { benchSeedPlan } from './seed/bench-seed.js';
+import { benchSeedPlan, fanoutSeedPlan } from './seed/bench-seed.js';
 import { demoSeedPlan } from './seed/demo-seed.js';
 import { applySeedPlan } from './seed/seed-plan.js';
 import { SubgraphServices } from './services/subgraph-services.js';
@@ -21,7 +21,7 @@ function peerKey(dir: string | null, partner: string): string | null {
 }
 import { Store } from './store/store.js';
 
-export type SeedName = 'demo' | 'bench';
+export type SeedName = 'demo' | 'bench' | 'fanout';
 
 export interface SubgraphConfig {
   slug: string;
@@ -89,7 +89,7 @@ export async function startSubgraph(config: SubgraphConfig): Promise<RunningSubg
   const store = new Store(database.db);
   const services = new SubgraphServices(identity, store);
   if (config.seed !== null && (await store.isEmpty())) {
-    const plan = config.seed === 'demo' ? demoSeedPlan(config.slug) : benchSeedPlan(config.slug);
+    const plan = config.seed === 'demo' ? demoSeedPlan(config.slug) : config.seed === 'fanout' ? fanoutSeedPlan(config.slug) : benchSeedPlan(config.slug);
     if (plan === undefined) throw new Error(`the ${config.seed} data set has no system "${config.slug}"`);
     await applySeedPlan(store, config.slug, config.domain, plan, (partner) => peerKey(config.peerKeyDir, partner));
     // What each partner may see from the start goes into its feed.

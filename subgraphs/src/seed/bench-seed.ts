@@ -37,3 +37,36 @@ export function benchSeedPlan(slug: string, now = new Date()): SeedPlan | undefi
       return undefined;
   }
 }
+
+/** Partners of the fan-out benchmark: p01 .. pNN. */
+export function fanoutPartners(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `p${String(i + 1).padStart(2, '0')}`);
+}
+
+/**
+ * Propagation benchmark: `hub` owns 100 users and shares its whole directory with each of
+ * MCX_FANOUT_PARTNERS partners (default 10), named p01, p02, ...
+ */
+export function fanoutSeedPlan(slug: string, partnerCount = Number(process.env.MCX_FANOUT_PARTNERS ?? 10), now = new Date()): SeedPlan | undefined {
+  const validFrom = new Date(now.getTime() - 86_400_000);
+  const agreement = (partner: string, grants: SeedPlan['agreements'][number]['grantedToPartner']) => ({
+    partner,
+    partnerName: partner,
+    status: 'ACTIVE' as const,
+    validFrom,
+    validUntil: null,
+    grantedToPartner: grants,
+    grantedByPartner: [],
+  });
+  if (slug === 'hub') {
+    return {
+      organisations: [{ id: 'hub-org', name: 'Hub Rescue', kind: 'fire', users: 100 }],
+      groupsPerOrganisation: ['ops'],
+      agreements: fanoutPartners(partnerCount).map((p) => agreement(p, [grant('DIRECTORY_READ'), grant('CONTACT_READ'), grant('GROUP_CONFIG_READ')])),
+    };
+  }
+  if (/^p\d\d$/.test(slug)) {
+    return { organisations: [{ id: `${slug}-org`, name: `${slug} org`, kind: 'fire', users: 1 }], groupsPerOrganisation: [], agreements: [agreement('hub', [])] };
+  }
+  return undefined;
+}
