@@ -24,7 +24,7 @@ export interface Envelope<T> {
 }
 
 export async function signEnvelope<T>(key: KeyObject, message: { from: string; to: string; kind: string; body: T }): Promise<string> {
-  const envelope: Envelope<T> = { id: randomUUID(), sentAt: Math.floor(Date.now() / 1000), ...message };
+  const envelope: Envelope<T> = { from: message.from, to: message.to, kind: message.kind, body: message.body, id: randomUUID(), sentAt: Math.floor(Date.now() / 1000) };
   return new CompactSign(new TextEncoder().encode(JSON.stringify(envelope))).setProtectedHeader({ alg: 'EdDSA', typ: TYPE }).sign(key);
 }
 
@@ -45,13 +45,15 @@ export async function verifyEnvelope<T>(
   token: string,
   options: { senderKey: KeyObject; sender: string; receiver: string; kind: string; now?: number },
 ): Promise<Envelope<T>> {
-  let payload: Uint8Array;
+  let envelope: Envelope<T>;
   try {
-    ({ payload } = await compactVerify(token, options.senderKey, { algorithms: ['EdDSA'] }));
+    const { payload, protectedHeader } = await compactVerify(token, options.senderKey, { algorithms: ['EdDSA'] });
+    if (protectedHeader.typ !== TYPE) throw new Error('type');
+    envelope = JSON.parse(new TextDecoder().decode(payload)) as Envelope<T>;
+    if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope)) throw new Error('shape');
   } catch {
     throw new McxError(ErrorCode.MESSAGE_INVALID, `the message is not signed with ${options.sender}'s pinned key, or was changed after signing`);
   }
-  const envelope = JSON.parse(new TextDecoder().decode(payload)) as Envelope<T>;
   const now = options.now ?? Math.floor(Date.now() / 1000);
   if (envelope.from !== options.sender || envelope.to !== options.receiver || envelope.kind !== options.kind || typeof envelope.id !== 'string') {
     throw new McxError(ErrorCode.MESSAGE_INVALID, `the message is not a ${options.kind} from ${options.sender} to ${options.receiver}`);

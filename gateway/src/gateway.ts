@@ -17,6 +17,7 @@ import { gatewayIssuer } from '../../identity/tokens.js';
 import { AccessCache } from './access-cache.js';
 import { GatewayAccessPolicy, type GatewayContext } from './access-policy.js';
 import { AssertionSigner } from './assertions.js';
+import { GatewayMetrics } from './metrics.js';
 import { registerGraphiql } from './graphiql.js';
 import { CallerAuth } from './caller-auth.js';
 import { createErrorFormatter, mergeDenials, type PlainError } from './error-format.js';
@@ -76,6 +77,13 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
 
   const app = Fastify({ logger: config.logger ?? false, bodyLimit: 4 * 1024 * 1024 });
   app.decorateRequest('principal', null);
+  const metrics = new GatewayMetrics(config.id, registry);
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unknown';
+    metrics.requests.inc({ route, status: String(reply.statusCode) });
+    metrics.duration.observe({ route }, reply.elapsedTime / 1000);
+  });
+  app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
 
   app.addHook('preHandler', async (request, reply) => {
     if (!request.url.startsWith('/graphql')) return;

@@ -14,6 +14,7 @@ import { verifyAssertion, type TrustedGateway, type VerifiedAssertion } from '..
 import { createContext, type Caller, type SubgraphContext } from './graphql/context.js';
 import { systemView } from './graphql/resolvers/views.js';
 import type { SubgraphServices } from './services/subgraph-services.js';
+import type { SubgraphMetrics } from './metrics.js';
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -46,8 +47,10 @@ export class SubgraphHttpServer {
     private readonly apollo: ApolloServer<SubgraphContext>,
     private readonly services: SubgraphServices,
     private readonly trustedGateways: TrustedGateway[],
+    private readonly metrics: SubgraphMetrics,
   ) {
     this.server = createServer((request, response) => {
+      response.once('finish', () => this.metrics.requests.inc({ status: String(response.statusCode) }));
       this.handle(request, response).catch((error: unknown) => {
         if (response.headersSent) return void response.end();
         if (error instanceof McxError) return sendError(response, error);
@@ -78,6 +81,11 @@ export class SubgraphHttpServer {
     const url = new URL(request.url ?? '/', 'http://subgraph');
     if (url.pathname === '/health' && request.method === 'GET') {
       return sendJson(response, 200, { status: 'ok', system: this.services.identity.slug });
+    }
+    if (url.pathname === '/metrics' && request.method === 'GET') {
+      const text = await this.metrics.registry.metrics();
+      response.writeHead(200, { 'content-type': this.metrics.registry.contentType });
+      return void response.end(text);
     }
     if (url.pathname === WELL_KNOWN_PATH && request.method === 'GET') {
       return sendJson(response, 200, systemView(this.services.identity));

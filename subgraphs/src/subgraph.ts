@@ -5,6 +5,7 @@ import type { TrustedGateway } from '../../identity/tokens.js';
 import { validateSlug } from '../../domain/validation.js';
 import { createApolloServer } from './graphql/apollo-server.js';
 import { SubgraphHttpServer } from './http-server.js';
+import { SubgraphMetrics } from './metrics.js';
 import { benchSeedPlan, fanoutSeedPlan } from './seed/bench-seed.js';
 import { demoSeedPlan } from './seed/demo-seed.js';
 import { applySeedPlan } from './seed/seed-plan.js';
@@ -101,7 +102,7 @@ export async function startSubgraph(config: SubgraphConfig): Promise<RunningSubg
     services.delivery = new DeliveryWorker(config.slug, store, services.sharing, keys.privateKey, config.outboundGateway);
   }
   const apollo = await createApolloServer(config.slug);
-  const http = new SubgraphHttpServer(apollo, services, config.trustedGateways);
+  const http = new SubgraphHttpServer(apollo, services, config.trustedGateways, new SubgraphMetrics(services));
   const url = await http.listen(config.port, config.host);
   services.delivery?.start();
   const housekeeping = setInterval(() => void services.replicas.forgetOldMessages().catch(() => undefined), 60_000);

@@ -85,6 +85,10 @@ describe.each(STORES)('federated core on %s', (store) => {
     expect(legacy.message).toContain('contract version 0.9');
     const res = await t.gateway(`{ legacy { name } }`, { token: southSystem });
     expect(codes(res)).toEqual(['UNKNOWN_SYSTEM']);
+    const metrics = await (await fetch(`${t.topology.gatewayUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^mcx_gateway_systems\{[^}]*state="refused"[^}]*\} 1$/m);
+    expect(metrics).toMatch(/^mcx_gateway_systems\{[^}]*state="composed"[^}]*\} 3$/m);
+    expect(metrics).toMatch(/^mcx_gateway_requests_total\{/m);
   });
 
   it('lets south read only what north granted: rows, services and fields', async () => {

@@ -154,9 +154,19 @@ describe.each(STORES)('sharing updates on %s', (store) => {
     });
     const status = await northDeliveryToSouth();
     expect(status.oldestPendingAgeSeconds).toBeGreaterThan(0);
+    // The same as Prometheus metrics.
+    const metrics = await (await fetch(`${t.topology.subgraphs.get('north')!.url}/metrics`)).text();
+    const pending = /^mcx_outbox_pending\{[^}]*partner="south"[^}]*\} (\d+)/m.exec(metrics);
+    expect(Number(pending?.[1])).toBeGreaterThanOrEqual(1000);
+    expect(metrics).toMatch(/^mcx_outbox_oldest_pending_seconds\{[^}]*partner="south"[^}]*\} [1-9]/m);
+    expect(metrics).toMatch(/^mcx_delivery_failed_attempts\{[^}]*partner="south"[^}]*\} [1-9]/m);
 
     await t.restartSystem('south', DEMO_SYSTEMS.south.name);
     await expectConverged();
+    const after = await (await fetch(`${t.topology.subgraphs.get('north')!.url}/metrics`)).text();
+    expect(after).toMatch(/^mcx_outbox_pending\{[^}]*partner="south"[^}]*\} 0$/m);
+    const southMetrics = await (await fetch(`${t.topology.subgraphs.get('south')!.url}/metrics`)).text();
+    expect(southMetrics).toMatch(/^mcx_replica_applied_changes\{[^}]*partner="north"[^}]*\} \d+/m);
     const feedAfter = await feedLength('south');
     expect(feedAfter - feedBefore).toBe(1000);
     expect((await southReplica())!.appliedChanges - appliedBefore).toBe(1000);
