@@ -28,31 +28,12 @@ import {
   type ScopeGrant,
   type UserRecord,
 } from '../../domain/model.js';
+import { grant, agreement } from '../support/fixtures.js';
 
 const OWNER = 'alpha';
 const PARTNER = 'beta';
 const NOW = new Date('2025-06-01T12:00:00Z');
 const HOUR = 3600_000;
-
-function grant(scope: AccessScope, restrictions: Partial<Omit<ScopeGrant, 'scope'>> = {}): ScopeGrant {
-  return { scope, organisations: null, groups: null, services: null, ...restrictions };
-}
-
-function agreement(overrides: Partial<AgreementRecord> = {}): AgreementRecord {
-  return {
-    partner: PARTNER,
-    partnerName: 'Beta',
-    status: 'ACTIVE',
-    validFrom: null,
-    validUntil: null,
-    partnerKeyFingerprint: null,
-    partnerPublicKey: null,
-    grantedToPartner: [],
-    grantedByPartner: [],
-    updatedAt: NOW,
-    ...overrides,
-  };
-}
 
 function admin(system: string, subject = 'ann'): Principal {
   return { system, kind: 'admin', subject };

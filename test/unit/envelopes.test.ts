@@ -3,6 +3,7 @@ import { CompactSign, decodeProtectedHeader } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, McxError } from '../../domain/errors.js';
 import { claimedSender, MESSAGE_MAX_AGE_S, signEnvelope, verifyEnvelope, type Envelope } from '../../identity/envelopes.js';
+import { expectMcxError, expectMcxErrorSync } from '../support/fixtures.js';
 
 const north = generateKeyPairSync('ed25519');
 const mallory = generateKeyPairSync('ed25519');
@@ -12,30 +13,6 @@ const BODY = { afterSeq: 4, entries: [{ seq: 7, entity: 'user', entityId: 'u1', 
 
 function nowS(): number {
   return Math.floor(Date.now() / 1000);
-}
-
-async function expectMcxError(promise: Promise<unknown>, code: ErrorCode): Promise<McxError> {
-  let caught: unknown;
-  try {
-    await promise;
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught, `expected ${code}`).toBeInstanceOf(McxError);
-  expect((caught as McxError).code).toBe(code);
-  return caught as McxError;
-}
-
-function expectMcxErrorSync(fn: () => unknown, code: ErrorCode): McxError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught, `expected ${code}`).toBeInstanceOf(McxError);
-  expect((caught as McxError).code).toBe(code);
-  return caught as McxError;
 }
 
 const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');

@@ -10,31 +10,12 @@ import {
   type SharedGroup,
   type SharedUser,
 } from '../../domain/sharing.js';
+import { grant, agreement } from '../support/fixtures.js';
 
 const OWNER = 'alpha';
 const PARTNER = 'beta';
 const NOW = new Date('2025-06-01T12:00:00Z');
 const UPDATED = new Date('2025-05-30T08:15:00Z');
-
-function grant(scope: AccessScope, restrictions: Partial<Omit<ScopeGrant, 'scope'>> = {}): ScopeGrant {
-  return { scope, organisations: null, groups: null, services: null, ...restrictions };
-}
-
-function agreement(overrides: Partial<AgreementRecord> = {}): AgreementRecord {
-  return {
-    partner: PARTNER,
-    partnerName: 'Beta',
-    status: 'ACTIVE',
-    validFrom: null,
-    validUntil: null,
-    partnerKeyFingerprint: null,
-    partnerPublicKey: null,
-    grantedToPartner: [],
-    grantedByPartner: [],
-    updatedAt: NOW,
-    ...overrides,
-  };
-}
 
 function admin(system: string): Principal {
   return { system, kind: 'admin', subject: 'ann' };

@@ -27,6 +27,7 @@ import {
   verifyCallerToken,
   type TrustedGateway,
 } from '../../identity/tokens.js';
+import { expectMcxError, expectMcxErrorSync } from '../support/fixtures.js';
 
 const FINGERPRINT = /^[A-Z2-7]{4}(-[A-Z2-7]{4}){7}$/;
 const GATEWAY_AUDIENCE = 'mcx-gateway:gw1';
@@ -43,30 +44,6 @@ const otherGateway = ed25519();
 
 const systemKeys: Record<string, KeyObject> = { alpha: alpha.publicKey, beta: beta.publicKey };
 const keyOf = (system: string): KeyObject | undefined => systemKeys[system];
-
-async function expectMcxError(promise: Promise<unknown>, code: ErrorCode): Promise<McxError> {
-  let caught: unknown;
-  try {
-    await promise;
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught, `expected ${code}`).toBeInstanceOf(McxError);
-  expect((caught as McxError).code).toBe(code);
-  return caught as McxError;
-}
-
-function expectMcxErrorSync(fn: () => unknown, code: ErrorCode): McxError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught, `expected ${code}`).toBeInstanceOf(McxError);
-  expect((caught as McxError).code).toBe(code);
-  return caught as McxError;
-}
 
 const nowS = (): number => Math.floor(Date.now() / 1000);
 
