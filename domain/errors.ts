@@ -64,6 +64,8 @@ export function httpStatusFor(code: ErrorCode): number {
       return 401;
     case ErrorCode.QUERY_TOO_LARGE:
       return 413;
+    case ErrorCode.SUBGRAPH_UNAVAILABLE:
+      return 503;
     default:
       return 400;
   }

@@ -129,8 +129,11 @@ export function planApply(appliedSeq: number, afterSeq: number, lastSeq: number)
   return { kind: 'apply', skipThrough: appliedSeq };
 }
 
+export const RETRY_BASE_MS = 200;
+export const RETRY_MAX_MS = 2_000;
+
 /** Delay before the next delivery attempt: exponential backoff with jitter (random in [0, 1)). */
-export function retryDelayMs(attempts: number, random: number, baseMs = 200, maxMs = 5_000): number {
+export function retryDelayMs(attempts: number, random: number, baseMs = RETRY_BASE_MS, maxMs = RETRY_MAX_MS): number {
   const exponential = Math.min(maxMs, baseMs * 2 ** Math.min(attempts, 20));
   return Math.round(exponential * (0.5 + random));
 }

@@ -64,6 +64,13 @@ function sanitize(error: LooseError, validation: boolean, knownSystems: () => st
     // Fastify's own refusals: body not JSON, too large, wrong content type ...
     return { message: base.message, extensions: { code: httpStatus === 413 ? ErrorCode.QUERY_TOO_LARGE : ErrorCode.BAD_REQUEST } };
   }
+  if (/ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ETIMEDOUT|UND_ERR_|other side closed|fetch failed/.test(base.message)) {
+    return {
+      message: 'the owning system cannot be reached at the moment',
+      ...(base.path && { path: base.path }),
+      extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE },
+    };
+  }
   if (base.message.startsWith('Syntax Error')) {
     return { message: base.message, ...(base.locations && { locations: base.locations }), extensions: { code: ErrorCode.GRAPHQL_PARSE_FAILED } };
   }

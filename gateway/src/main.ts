@@ -33,7 +33,7 @@ async function main(): Promise<void> {
       port: { type: 'string', default: process.env.MCX_GATEWAY_PORT ?? '4000' },
       'data-dir': { type: 'string', default: process.env.MCX_DATA_DIR ?? './data' },
       subgraph: { type: 'string', multiple: true, default: process.env.MCX_SUBGRAPHS ? [process.env.MCX_SUBGRAPHS] : [] },
-      'poll-ms': { type: 'string', default: process.env.MCX_POLL_MS ?? '2000' },
+      'poll-ms': { type: 'string', default: process.env.MCX_POLL_MS ?? '5000' },
       'access-ttl-ms': { type: 'string', default: process.env.MCX_ACCESS_TTL_MS ?? '500' },
     },
   });

@@ -158,8 +158,9 @@ describe.each(STORES)('sharing updates on %s', (store) => {
     const metrics = await (await fetch(`${t.topology.subgraphs.get('north')!.url}/metrics`)).text();
     const pending = /^mcx_outbox_pending\{[^}]*partner="south"[^}]*\} (\d+)/m.exec(metrics);
     expect(Number(pending?.[1])).toBeGreaterThanOrEqual(1000);
-    expect(metrics).toMatch(/^mcx_outbox_oldest_pending_seconds\{[^}]*partner="south"[^}]*\} [1-9]/m);
-    expect(metrics).toMatch(/^mcx_delivery_failed_attempts\{[^}]*partner="south"[^}]*\} [1-9]/m);
+    const metric = (name: string) => Number(new RegExp(`^${name}\\{[^}]*partner="south"[^}]*\\} (\\S+)$`, 'm').exec(metrics)?.[1]);
+    expect(metric('mcx_outbox_oldest_pending_seconds')).toBeGreaterThan(0);
+    expect(metric('mcx_delivery_failed_attempts')).toBeGreaterThan(0);
 
     await t.restartSystem('south', DEMO_SYSTEMS.south.name);
     await expectConverged();

@@ -27,7 +27,8 @@ export interface DeliveryStatus extends DeliveryState {
 }
 
 const BATCH_SIZE = 500;
-const POLL_MS = 1000;
+/** How often due retries are looked for. */
+const POLL_MS = 250;
 
 class DeliveryError extends Error {
   constructor(

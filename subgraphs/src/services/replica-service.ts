@@ -2,6 +2,7 @@
  * Receives what partners share: verifies each signed batch (the sender's pinned key, meant for us,
  * recent, never seen before), applies it in order exactly once to the read-only replica, and audits.
  */
+import type { KeyObject } from 'node:crypto';
 import { ErrorCode, McxError } from '../../../domain/errors.js';
 import type { Principal } from '../../../domain/model.js';
 import { planApply, type SharedGroup, type SharedUser } from '../../../domain/sharing.js';
@@ -26,6 +27,9 @@ export interface Receipt {
 }
 
 export class ReplicaService {
+  /** Parsed pinned keys, by PEM text. */
+  private readonly keys = new Map<string, KeyObject>();
+
   constructor(
     private readonly owner: string,
     private readonly store: Store,
@@ -49,7 +53,7 @@ export class ReplicaService {
         throw new McxError(ErrorCode.PARTNER_KEY_UNKNOWN, `${this.owner} has no pinned key of ${sender}`);
       }
       const message = await verifyEnvelope<FeedBatch>(envelope, {
-        senderKey: publicKeyFromPem(agreement.partnerPublicKey),
+        senderKey: this.keyFrom(agreement.partnerPublicKey),
         sender,
         receiver: this.owner,
         kind: FEED_BATCH,
@@ -85,6 +89,15 @@ export class ReplicaService {
     }
     await store.replicas.saveCursor({ partner: sender, appliedSeq: lastSeq, appliedCount: cursor.appliedCount + applied, lastAppliedAt: now.toISOString() });
     return { appliedThrough: lastSeq, applied };
+  }
+
+  private keyFrom(pem: string): KeyObject {
+    let key = this.keys.get(pem);
+    if (key === undefined) {
+      key = publicKeyFromPem(pem);
+      this.keys.set(pem, key);
+    }
+    return key;
   }
 
   /** Drops remembered message ids that are older than any message still accepted. */
