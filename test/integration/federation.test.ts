@@ -112,6 +112,22 @@ describe.each(STORES)('federated core on %s', (store) => {
     expect(list.filter((g) => g !== border).every((g) => g.members === null && g.memberLimit === null)).toBe(true);
   });
 
+  it('keeps the same denials when a query is run again (compiled by the gateway after its first run)', async () => {
+    for (let run = 0; run < 4; run++) {
+      const res = await t.gateway(USERS_QUERY, { token: southSystem });
+      expect((res.body.data!.north.users as Array<any>).length).toBe(26);
+      expect((res.body.data!.north.users as Array<any>).every((u) => u.phone === null && u.email === null)).toBe(true);
+      const denials = res.body.errors!.filter((e) => e.extensions?.code === 'FORBIDDEN_FIELD');
+      expect(denials.map((e) => e.extensions!.field).sort()).toEqual(['User.email', 'User.phone']);
+      expect(res.body.errors!.length).toBe(2);
+    }
+    for (let run = 0; run < 3; run++) {
+      const res = await t.gateway(USERS_QUERY, { token: northAdmin });
+      expect(res.body.errors).toBeUndefined();
+      expect((res.body.data!.north.users as Array<any>).every((u) => typeof u.phone === 'string')).toBe(true);
+    }
+  });
+
   it("gives north's administrator all of north, and nothing of east beyond its public card", async () => {
     const res = await t.gateway(USERS_QUERY, { token: northAdmin });
     expect(res.body.errors).toBeUndefined();
