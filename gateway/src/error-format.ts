@@ -28,9 +28,11 @@ function flatten(errors: readonly unknown[]): Array<{ error: LooseError; validat
   const out: Array<{ error: LooseError; validation: boolean }> = [];
   const seen = new Set<unknown>();
   for (const raw of errors) {
-    // A denied field's shared error stands once per denied value: keep it once.
-    if (seen.has(raw)) continue;
-    seen.add(raw);
+    // A denied field's shared error stands once per denied value (compiled queries wrap it anew
+    // each time, around the same original): keep it once.
+    const identity = (raw as { originalError?: unknown }).originalError ?? raw;
+    if (seen.has(identity)) continue;
+    seen.add(identity);
     const error = raw as LooseError;
     if (Array.isArray(error.originalError?.errors)) {
       // mercurius validation errors, or a FederatedError carrying a subgraph's errors
