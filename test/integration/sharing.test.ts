@@ -136,6 +136,9 @@ describe.each(STORES)('sharing updates on %s', (store) => {
     expect(Number(next.body.data!.north.changes.entries[0].cursor)).toBeGreaterThan(Number(page.cursor));
     const other = await t.gateway(`{ north { changes(partner: "east") { cursor } } }`, { token: southSystem });
     expect(codes(other)).toEqual(['FORBIDDEN_PARTNER_VIEW']);
+    // east's agreement with north is only proposed: north shares nothing with it yet.
+    const proposed = await t.gateway(`{ north { changes { cursor } } }`, { token: await t.token('east', 'system') });
+    expect(codes(proposed)).toEqual(['FORBIDDEN']);
   });
 
   it('catches up without loss or duplicates after south was down for 1,000 changes', async () => {

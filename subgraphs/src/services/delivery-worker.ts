@@ -156,15 +156,20 @@ export class DeliveryWorker {
     throw new DeliveryError(error?.message ?? `HTTP ${response.status}`, error?.extensions?.code ?? `HTTP_${response.status}`, error?.extensions?.resumeAfter);
   }
 
-  async status(): Promise<DeliveryStatus[]> {
-    const partners = new Set((await this.store.agreements.list()).map((a) => a.partner));
-    const result: DeliveryStatus[] = [];
-    for (const partner of [...partners].sort()) {
-      const state = await this.store.feed.delivery(partner);
-      const stats = await this.store.feed.pending(partner, state.deliveredSeq);
-      const next = this.nextAttempt.get(partner);
-      result.push({ ...state, pending: stats.pending, oldestPendingAt: stats.oldestPendingAt, nextAttemptAt: next ? new Date(next).toISOString() : null });
-    }
-    return result;
+  /** When the next attempt to a partner in backoff is due (null: none scheduled). */
+  nextAttemptAt(partner: string): string | null {
+    const next = this.nextAttempt.get(partner);
+    return next === undefined ? null : new Date(next).toISOString();
   }
+}
+
+/** Delivery status per partner, from the store (and the worker's schedule, when this process runs one). */
+export async function deliveryStatus(store: Store, worker: DeliveryWorker | null): Promise<DeliveryStatus[]> {
+  const result: DeliveryStatus[] = [];
+  for (const agreement of await store.agreements.list()) {
+    const state = await store.feed.delivery(agreement.partner);
+    const stats = await store.feed.pending(agreement.partner, state.deliveredSeq);
+    result.push({ ...state, pending: stats.pending, oldestPendingAt: stats.oldestPendingAt, nextAttemptAt: worker?.nextAttemptAt(agreement.partner) ?? null });
+  }
+  return result;
 }

@@ -4,7 +4,7 @@ import { AccessService } from './access-service.js';
 import { AgreementsService } from './agreements-service.js';
 import { AuditLog } from './audit-log.js';
 import { GroupsService } from './groups-service.js';
-import type { DeliveryStatus, DeliveryWorker } from './delivery-worker.js';
+import { deliveryStatus, type DeliveryStatus, type DeliveryWorker } from './delivery-worker.js';
 import { ReplicaService } from './replica-service.js';
 import { SharingService } from './sharing-service.js';
 import type { SystemIdentity } from './system-identity.js';
@@ -35,15 +35,8 @@ export class SubgraphServices {
     this.replicas = new ReplicaService(identity.slug, store, this.audit);
   }
 
-  /** Delivery status per partner (pending counts come from the feed even without a worker). */
-  async deliveryStatus(): Promise<DeliveryStatus[]> {
-    if (this.delivery) return this.delivery.status();
-    const result: DeliveryStatus[] = [];
-    for (const agreement of await this.store.agreements.list()) {
-      const state = await this.store.feed.delivery(agreement.partner);
-      const stats = await this.store.feed.pending(agreement.partner, state.deliveredSeq);
-      result.push({ ...state, pending: stats.pending, oldestPendingAt: stats.oldestPendingAt, nextAttemptAt: null });
-    }
-    return result;
+  /** Delivery status per partner (from the feed, also when this process runs no worker). */
+  deliveryStatus(): Promise<DeliveryStatus[]> {
+    return deliveryStatus(this.store, this.delivery);
   }
 }

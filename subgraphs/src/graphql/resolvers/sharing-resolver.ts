@@ -34,6 +34,9 @@ export class SharingResolver {
     const target = partner ?? access.partner;
     const decision = decidePartnerView(access, target);
     if (!decision.allowed) throw new McxError(decision.code, decision.reason);
+    if (!access.isOwner && access.agreementStatus !== 'ACTIVE') {
+      throw new McxError(ErrorCode.FORBIDDEN, `${access.owner} shares nothing with ${access.partner} now (agreement: ${access.agreementStatus ?? 'none'})`);
+    }
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_CHANGES) throw new McxError(ErrorCode.BAD_USER_INPUT, `limit must be from 1 to ${MAX_CHANGES}`);
     const from = parseCursor(after);
     const entries = await context.services.store.feed.since(target, from, limit + 1);
