@@ -6,7 +6,7 @@
  */
 import mercuriusGateway from '@mercuriusjs/gateway';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
-import { GraphQLError, Kind, type ASTVisitor, type ExecutionResult, type ValidationContext } from 'graphql';
+import { GraphQLError, type ASTVisitor, type ExecutionResult, type ValidationContext } from 'graphql';
 import mercuriusAuth from 'mercurius-auth';
 import { ErrorCode, httpStatusFor, McxError } from '../../domain/errors.js';
 import type { Principal } from '../../domain/model.js';

@@ -61,7 +61,6 @@ function flag(name: string): boolean {
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const pad = (text: string, width: number) => text.padEnd(width);
 const lpad = (text: string, width: number) => text.padStart(width);
 const ms = (value: number) => value.toFixed(1);
 

@@ -20,7 +20,6 @@ export function demoSeedPlan(slug: string, now = new Date()): SeedPlan | undefin
   const validFrom = new Date(now.getTime() - 30 * DAY);
   const validUntil = new Date(now.getTime() + 365 * DAY);
   const north = DEMO_SYSTEMS.north.domain;
-  const south = DEMO_SYSTEMS.south.domain;
   // What north grants south: border station and fire service directory for MCPTT/MCDATA, the border group.
   const northToSouth = [
     grant('DIRECTORY_READ', { organisations: ['north-border', 'north-fire'], services: ['MCPTT', 'MCDATA'] }),
