@@ -21,10 +21,10 @@
  */
 // @ts-ignore -- autocannon ships no type declarations; the small part used here is typed below.
 import autocannonUntyped from 'autocannon';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
@@ -33,6 +33,7 @@ import type { Principal } from '../../domain/model.js';
 import { loadOrCreateKeyPair } from '../../identity/keys.js';
 import { gatewayIssuer, issueAssertion, issueCallerToken } from '../../identity/tokens.js';
 import { startTopology, type Topology } from '../../cli/topology.js';
+import { clockTicks, cpuTicks, machine, positiveInt, type ClockTicks } from './bench-support.js';
 
 // ---------------------------------------------------------------------------------------------
 // autocannon, as far as used here
@@ -79,51 +80,8 @@ const RESIGN_MS = 30_000;
 /** Same polling interval for both gateways (the mutual-aid gateway's default). */
 const POLL_MS = 2000;
 
-function positiveInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return value;
-}
 
-// ---------------------------------------------------------------------------------------------
-// CPU time of a process (Linux /proc)
 
-/** Clock ticks per second of /proc/<pid>/stat's utime and stime (`getconf CLK_TCK`, read once). */
-interface ClockTicks {
-  perSecond: number;
-  source: string;
-}
-
-function clockTicks(): ClockTicks {
-  try {
-    const value = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
-    if (Number.isInteger(value) && value > 0) return { perSecond: value, source: 'getconf CLK_TCK' };
-  } catch {
-    // below
-  }
-  return { perSecond: 100, source: 'getconf CLK_TCK unavailable, assumed 100' };
-}
-
-/**
- * utime+stime of a process (all its threads) in clock ticks, from /proc/<pid>/stat (fields 14 and
- * 15); undefined when it cannot be read (no /proc, process gone).
- */
-function cpuTicks(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) is in parentheses and may contain spaces: the fields after it
-    // start with field 3 (state), so field n is at index n - 3.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).trim().split(/\s+/);
-    const utime = Number(fields[14 - 3]);
-    const stime = Number(fields[15 - 3]);
-    return Number.isFinite(utime) && Number.isFinite(stime) ? utime + stime : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // the @apollo/gateway process
@@ -380,16 +338,6 @@ const pad = (text: string, width: number) => text.padEnd(width);
 const lpad = (text: string, width: number) => text.padStart(width);
 
 /** The machine, with its load average when the benchmark started (before its own processes). */
-function machine(load = loadavg()): string[] {
-  const cores = cpus();
-  return [
-    `CPU:    ${cores[0]?.model.trim() ?? 'unknown'} x ${cores.length}`,
-    `Memory: ${(totalmem() / 1024 ** 3).toFixed(1)} GiB`,
-    `OS:     ${platform()} ${release()}`,
-    `Node:   ${process.version}`,
-    `Load:   ${load.map((l) => l.toFixed(2)).join(' / ')} (load average 1 / 5 / 15 min, before the benchmark started)`,
-  ];
-}
 
 // ---------------------------------------------------------------------------------------------
 // main

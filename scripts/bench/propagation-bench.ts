@@ -21,10 +21,9 @@
  * PROP_SKIP_CATCHUP / PROP_SKIP_LATENCY (1 to skip a part). See docs/performance.md.
  */
 import BetterSqlite3 from 'better-sqlite3';
-import { execFileSync } from 'node:child_process';
 import type { KeyObject } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ASSERTION_HEADER } from '../../common/http-headers.js';
@@ -33,6 +32,9 @@ import { loadOrCreateKeyPair } from '../../identity/keys.js';
 import { issueAssertion } from '../../identity/tokens.js';
 import { startTopology, type SystemSpec, type Topology } from '../../cli/topology.js';
 import { fanoutPartners } from '../../subgraphs/src/seed/bench-seed.js';
+import { clockTicks, cpuTicks, machine, positiveInt } from './bench-support.js';
+
+const TICKS_PER_SECOND = clockTicks().perSecond;
 
 // ---------------------------------------------------------------------------------------------
 // settings
@@ -47,13 +49,6 @@ const ARRIVAL_TIMEOUT_MS = 30_000;
 const AIM_P99_MS = 100;
 const AIM_CATCHUP_MS = 5_000;
 
-function positiveInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return value;
-}
 
 function flag(name: string): boolean {
   const raw = process.env[name];
@@ -297,29 +292,11 @@ class GraphQLProbe implements Probe {
 // ---------------------------------------------------------------------------------------------
 // CPU time of a process (Linux /proc), as in directory-bench.ts
 
-/** Clock ticks per second of /proc/<pid>/stat's utime and stime (`getconf CLK_TCK`). */
-function clockTicksPerSecond(): number {
-  try {
-    const value = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
-    if (Number.isInteger(value) && value > 0) return value;
-  } catch {
-    // below
-  }
-  return 100;
-}
-const TICKS_PER_SECOND = clockTicksPerSecond();
 
 /** utime+stime of a process (all threads) in ms; undefined when /proc/<pid>/stat cannot be read. */
 function cpuMs(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).trim().split(/\s+/);
-    const ticks = Number(fields[14 - 3]) + Number(fields[15 - 3]);
-    return Number.isFinite(ticks) ? (ticks * 1000) / TICKS_PER_SECOND : undefined;
-  } catch {
-    return undefined;
-  }
+  const ticks = cpuTicks(pid);
+  return ticks === undefined ? undefined : (ticks * 1000) / TICKS_PER_SECOND;
 }
 
 /** CPU ms of the hub, the gateway, all partners together and this process. */
@@ -376,17 +353,6 @@ interface LatencyResult {
 // ---------------------------------------------------------------------------------------------
 // the machine, cleanup
 
-function machine(): string[] {
-  const cores = cpus();
-  const load = loadavg();
-  return [
-    `CPU:    ${cores[0]?.model.trim() ?? 'unknown'} x ${cores.length}`,
-    `Memory: ${(totalmem() / 1024 ** 3).toFixed(1)} GiB`,
-    `OS:     ${platform()} ${release()}`,
-    `Node:   ${process.version}`,
-    `Load:   ${load.map((l) => l.toFixed(2)).join(' / ')} (load average 1 / 5 / 15 min, before the benchmark started)`,
-  ];
-}
 
 const loadNow = () => loadavg().map((l) => l.toFixed(2)).join(' / ');
 
