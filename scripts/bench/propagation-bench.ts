@@ -16,7 +16,7 @@
  *
  * Settings (environment): PROP_CHANGES (200), PROP_WARMUP (10), PROP_PARTNERS ("1,3,10"),
  * PROP_POLL_MS (2), PROP_PROBE ("sqlite" | "graphql"), CATCHUP_ROUNDS (3), CATCHUP_CHANGES (10000), CATCHUP_BATCH (100),
- * PROP_GATEWAY_POLL_MS (2000) and PROP_GATEWAY_ACCESS_TTL_MS (500): the gateway's settings (its defaults),
+ * PROP_GATEWAY_POLL_MS (5000) and PROP_GATEWAY_ACCESS_TTL_MS (500): the gateway's settings (its defaults),
  * CATCHUP_POLL_MS (20), CATCHUP_TRACE (1: print the hub's delivery status as it changes during the catch-up),
  * PROP_SKIP_CATCHUP / PROP_SKIP_LATENCY (1 to skip a part). See docs/performance.md.
  */
@@ -400,8 +400,8 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs: num
   }
 }
 
-/** The gateway's settings: its defaults (poll 2000 ms, access TTL 500 ms) unless PROP_GATEWAY_POLL_MS / PROP_GATEWAY_ACCESS_TTL_MS say otherwise. */
-const GATEWAY_POLL_MS = positiveInt('PROP_GATEWAY_POLL_MS', 2000);
+/** The gateway's settings: its defaults (poll 5000 ms, access TTL 500 ms) unless PROP_GATEWAY_POLL_MS / PROP_GATEWAY_ACCESS_TTL_MS say otherwise. */
+const GATEWAY_POLL_MS = positiveInt('PROP_GATEWAY_POLL_MS', 5000);
 const GATEWAY_ACCESS_TTL_MS = positiveInt('PROP_GATEWAY_ACCESS_TTL_MS', 500);
 
 async function startRun(run: Run, partners: string[]): Promise<Caller> {
