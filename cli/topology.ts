@@ -134,7 +134,7 @@ export async function startTopology(spec: TopologySpec): Promise<Topology> {
   const all: RunningProcess[] = [];
   try {
     for (const system of spec.systems) if (!system.deferStart) all.push(await startSystem(system));
-    const gatewayArgs = ['--id', gatewayId, '--port', String(gatewayPort), '--data-dir', spec.dataDir, '--poll-ms', String(spec.pollMs ?? 5000), '--access-ttl-ms', String(spec.accessTtlMs ?? 500)];
+    const gatewayArgs = ['--id', gatewayId, '--port', String(gatewayPort), '--data-dir', spec.dataDir, '--poll-ms', String(spec.pollMs ?? 1000), '--access-ttl-ms', String(spec.accessTtlMs ?? 500)];
     for (const system of spec.systems) gatewayArgs.push('--subgraph', `${system.slug}=http://127.0.0.1:${ports.get(system.slug)}`);
     for (const extra of spec.extraSubgraphs ?? []) gatewayArgs.push('--subgraph', `${extra.slug}=${extra.url}`);
     const gateway = launch('gateway', GATEWAY_MAIN, gatewayArgs, {}, `http://127.0.0.1:${gatewayPort}`, echo);

@@ -130,7 +130,7 @@ export function planApply(appliedSeq: number, afterSeq: number, lastSeq: number)
 }
 
 export const RETRY_BASE_MS = 200;
-export const RETRY_MAX_MS = 2_000;
+export const RETRY_MAX_MS = 1_000;
 
 /** Delay before the next delivery attempt: exponential backoff with jitter (random in [0, 1)). */
 export function retryDelayMs(attempts: number, random: number, baseMs = RETRY_BASE_MS, maxMs = RETRY_MAX_MS): number {

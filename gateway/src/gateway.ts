@@ -17,6 +17,7 @@ import { gatewayIssuer } from '../../identity/tokens.js';
 import { AccessCache } from './access-cache.js';
 import { GatewayAccessPolicy, type GatewayContext } from './access-policy.js';
 import { AssertionSigner } from './assertions.js';
+import { CompositionWatcher } from './composition.js';
 import { GatewayMetrics } from './metrics.js';
 import { registerGraphiql } from './graphiql.js';
 import { CallerAuth } from './caller-auth.js';
@@ -31,8 +32,10 @@ export interface GatewayConfig {
   keyDir: string;
   /** The systems to compose (a function, so the list can change while running). */
   subgraphs: () => SubgraphEndpoint[];
-  /** How often to look for systems that joined, left or changed (ms). */
+  /** How often to look for systems that joined, left, came back or changed (ms): one small GET per system. */
   pollingIntervalMs: number;
+  /** How often to recompose even when no system changed (ms), for changed subgraph schemas. */
+  fullRefreshMs?: number;
   /** How long a caller's access in a system is reused (ms). */
   accessTtlMs: number;
   logger?: boolean;
@@ -76,6 +79,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const callerAuth = new CallerAuth(gatewayAudience(config.id), registry);
 
   const app = Fastify({ logger: config.logger ?? false, bodyLimit: 4 * 1024 * 1024 });
+  const composition = new CompositionWatcher(app, registry, { watchMs: config.pollingIntervalMs, fullRefreshMs: config.fullRefreshMs ?? 60_000 });
   app.decorateRequest('principal', null);
   const metrics = new GatewayMetrics(config.id, registry);
   app.addHook('onResponse', async (request, reply) => {
@@ -111,9 +115,11 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     errorFormatter: createErrorFormatter(() => registry.knownSlugs()) as never,
     context: (request: { principal: Principal | null }) => ({ principal: request.principal }),
     gateway: {
+      // Called by every recomposition (see composition.ts); the registry is refreshed there.
       services: async () => {
-        await registry.refresh();
-        return registry.composable().map((endpoint) => ({
+        const endpoints = registry.composable();
+        composition.composed(endpoints.map((e) => e.slug));
+        return endpoints.map((endpoint) => ({
           name: endpoint.slug,
           url: `${endpoint.url}/graphql`,
           mandatory: false,
@@ -121,15 +127,16 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
             context?.principal ? { [ASSERTION_HEADER]: await signer.assertionFor(context.principal, endpoint.slug) } : {},
         }));
       },
-      pollingInterval: config.pollingIntervalMs,
     },
   } as never);
+  composition.captureReplaceSchemaHooks();
 
   app.graphql.addHook('preExecution', async (schema, document, context) => {
     await policy.prepare(schema, document, context as unknown as GatewayContext);
   });
   app.graphql.addHook('onResolution', async (execution, context) => {
     const denials = (context as unknown as GatewayContext).mcx?.denials;
+    for (const denial of denials?.list() ?? []) metrics.fieldDenials.inc({ field: denial.field }, denial.count);
     const errors = (execution.errors ?? []) as unknown as PlainError[];
     if ((denials === undefined || denials.size === 0) && errors.length === 0) return;
     const merged = mergeDenials(errors, denials);
@@ -157,6 +164,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     return { status: systems.every((s) => s.state === 'composed') ? 'ok' : 'degraded', gateway: config.id, systems };
   });
 
+  composition.start();
+  app.addHook('onClose', async () => composition.stop());
   const address = await app.listen({ port: config.port, host: config.host });
   return {
     url: address,

@@ -4,7 +4,8 @@
  *   node dist/gateway/src/main.js --port 4000 --data-dir ./data \
  *     --subgraph north=http://127.0.0.1:4101 --subgraph south=http://127.0.0.1:4102
  * Environment instead of flags: MCX_GATEWAY_ID, MCX_GATEWAY_PORT, MCX_HOST, MCX_DATA_DIR,
- * MCX_SUBGRAPHS (slug=url,...), MCX_POLL_MS, MCX_ACCESS_TTL_MS.
+ * MCX_SUBGRAPHS (slug=url,...), MCX_POLL_MS (look for joined/left/returning systems, default 1000),
+ * MCX_FULL_REFRESH_MS (recompose anyway, default 60000), MCX_ACCESS_TTL_MS.
  */
 import '../../common/production-mode.js';
 import { join } from 'node:path';
@@ -33,7 +34,8 @@ async function main(): Promise<void> {
       port: { type: 'string', default: process.env.MCX_GATEWAY_PORT ?? '4000' },
       'data-dir': { type: 'string', default: process.env.MCX_DATA_DIR ?? './data' },
       subgraph: { type: 'string', multiple: true, default: process.env.MCX_SUBGRAPHS ? [process.env.MCX_SUBGRAPHS] : [] },
-      'poll-ms': { type: 'string', default: process.env.MCX_POLL_MS ?? '5000' },
+      'poll-ms': { type: 'string', default: process.env.MCX_POLL_MS ?? '1000' },
+      'full-refresh-ms': { type: 'string', default: process.env.MCX_FULL_REFRESH_MS ?? '60000' },
       'access-ttl-ms': { type: 'string', default: process.env.MCX_ACCESS_TTL_MS ?? '500' },
     },
   });
@@ -46,6 +48,7 @@ async function main(): Promise<void> {
     keyDir: join(values['data-dir']!, 'gateway', 'keys'),
     subgraphs: () => subgraphs,
     pollingIntervalMs: Number(values['poll-ms']),
+    fullRefreshMs: Number(values['full-refresh-ms']),
     accessTtlMs: Number(values['access-ttl-ms']),
   });
   console.log(`[gateway] ${gateway.url}/graphql (GraphiQL: ${gateway.url}/graphiql, health: ${gateway.url}/health)`);

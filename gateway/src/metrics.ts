@@ -6,6 +6,7 @@ export class GatewayMetrics {
   readonly registry = new Registry();
   readonly requests: Counter<'route' | 'status'>;
   readonly duration: Histogram<'route'>;
+  readonly fieldDenials: Counter<'field'>;
 
   constructor(gatewayId: string, systems: SystemRegistry) {
     const registers = [this.registry];
@@ -17,6 +18,12 @@ export class GatewayMetrics {
       help: 'Time to answer a request.',
       labelNames: ['route'],
       buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    });
+    this.fieldDenials = new Counter({
+      name: 'mcx_gateway_field_denials_total',
+      help: 'Field values the gateway itself denied (@access), by field.',
+      labelNames: ['field'],
       registers,
     });
     new Gauge({

@@ -107,6 +107,17 @@ export class SystemRegistry {
     return [...this.statuses.values()].sort((a, b) => a.slug.localeCompare(b.slug));
   }
 
+  /** Identifies a composition: which systems, where, with which contract version and key. */
+  compositionKey(slugs: string[]): string {
+    return [...slugs]
+      .sort()
+      .map((slug) => {
+        const status = this.statuses.get(slug);
+        return `${slug}@${status?.url}#${status?.contractVersion}#${status?.publicKeyFingerprint}`;
+      })
+      .join('|');
+  }
+
   knownSlugs(): string[] {
     return this.composable().map((s) => s.slug);
   }

@@ -77,8 +77,12 @@ const USERS = 50;
 const GATEWAY_ID = 'mutual-aid';
 /** Tokens and assertions are re-signed this often while a measurement runs (assertions live 60 s). */
 const RESIGN_MS = 30_000;
-/** Same polling interval for both gateways (the mutual-aid gateway's default). */
-const POLL_MS = 2000;
+/**
+ * @apollo/gateway recomposes as often as the mutual-aid gateway does when no system changes (its
+ * full refresh, 60 s by default); the mutual-aid gateway runs with its defaults, which also look for
+ * joining or returning systems every second (one small GET per system).
+ */
+const APOLLO_POLL_MS = 60_000;
 
 
 
@@ -378,7 +382,6 @@ async function main(): Promise<void> {
     topology = await startTopology({
       dataDir,
       gatewayId: GATEWAY_ID,
-      pollMs: POLL_MS,
       systems: [
         { slug: 'alpha', name: 'Alpha', seed: 'bench' },
         { slug: 'bravo', name: 'Bravo', seed: 'bench' },
@@ -397,7 +400,7 @@ async function main(): Promise<void> {
       gatewayKeyDir,
       principal: bravo,
       subgraphs: ['alpha', 'bravo', 'charlie'].map((name) => ({ name, url: subgraphUrl(name) })),
-      pollMs: POLL_MS,
+      pollMs: APOLLO_POLL_MS,
     });
     const alphaPid = topology.subgraphs.get('alpha')!.child.pid;
     const gatewayPid = topology.gateway.child.pid;

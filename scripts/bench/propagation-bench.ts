@@ -16,7 +16,7 @@
  *
  * Settings (environment): PROP_CHANGES (200), PROP_WARMUP (10), PROP_PARTNERS ("1,3,10"),
  * PROP_POLL_MS (2), PROP_PROBE ("sqlite" | "graphql"), CATCHUP_ROUNDS (3), CATCHUP_CHANGES (10000), CATCHUP_BATCH (100),
- * PROP_GATEWAY_POLL_MS (5000) and PROP_GATEWAY_ACCESS_TTL_MS (500): the gateway's settings (its defaults),
+ * PROP_GATEWAY_POLL_MS (1000) and PROP_GATEWAY_ACCESS_TTL_MS (500): the gateway's settings (its defaults),
  * CATCHUP_POLL_MS (20), CATCHUP_TRACE (1: print the hub's delivery status as it changes during the catch-up),
  * PROP_SKIP_CATCHUP / PROP_SKIP_LATENCY (1 to skip a part). See docs/performance.md.
  */
@@ -400,8 +400,8 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs: num
   }
 }
 
-/** The gateway's settings: its defaults (poll 5000 ms, access TTL 500 ms) unless PROP_GATEWAY_POLL_MS / PROP_GATEWAY_ACCESS_TTL_MS say otherwise. */
-const GATEWAY_POLL_MS = positiveInt('PROP_GATEWAY_POLL_MS', 5000);
+/** The gateway's settings: its defaults (looks for joining/returning systems every 1000 ms, access TTL 500 ms) unless PROP_GATEWAY_POLL_MS / PROP_GATEWAY_ACCESS_TTL_MS say otherwise. */
+const GATEWAY_POLL_MS = positiveInt('PROP_GATEWAY_POLL_MS', 1000);
 const GATEWAY_ACCESS_TTL_MS = positiveInt('PROP_GATEWAY_ACCESS_TTL_MS', 500);
 
 async function startRun(run: Run, partners: string[]): Promise<Caller> {
@@ -757,7 +757,7 @@ async function main(): Promise<void> {
   else console.log(
     `  Latency: ${partnerCounts.join(', ')} partners; ${changes} changes each (after ${warmup} warm-up), one at a time; arrival probe ${probeKind === 'sqlite' ? "the partner's SQLite replica row, read-only" : "the partner's replicas query (GraphQL)"}, every ${pollMs} ms`,
   );
-  console.log(`  Gateway: mutual-aid gateway polls the subgraphs every ${GATEWAY_POLL_MS} ms, keeps a caller's access ${GATEWAY_ACCESS_TTL_MS} ms`);
+  console.log(`  Gateway: mutual-aid gateway looks for joining/returning systems every ${GATEWAY_POLL_MS} ms (recomposes when they change, and every 60 s), keeps a caller's access ${GATEWAY_ACCESS_TTL_MS} ms`);
   if (skipCatchUp) console.log('  Catch-up: skipped (PROP_SKIP_CATCHUP)');
   else console.log(`  Catch-up: ${catchUpRounds} round${catchUpRounds === 1 ? '' : 's'}, ${catchUpChanges} changes queued for p01 while it is down (${catchUpBatch} updateUser per request); status polled every ${catchUpPollMs} ms`);
 

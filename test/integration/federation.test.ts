@@ -321,7 +321,14 @@ describe.each(STORES)('federated core on %s', (store) => {
       if (!joined) await sleep(200);
     }
     expect(joined).toBe(true);
+    // The gateway itself (mercurius-auth on the recomposed schema) still denies, not only the subgraph.
+    const deniedByGateway = async () => {
+      const metrics = await (await fetch(`${t.topology.gatewayUrl}/metrics`)).text();
+      return Number(/^mcx_gateway_field_denials_total\{[^}]*field="User.phone"[^}]*\} (\d+)/m.exec(metrics)?.[1] ?? 0);
+    };
+    const before = await deniedByGateway();
     const res = await t.gateway(USERS_QUERY, { token: southSystem });
+    expect((await deniedByGateway()) - before).toBe(26);
     expect((res.body.data!.north.users as Array<any>).every((u) => u.phone === null)).toBe(true);
     expect(res.body.errors!.some((e) => e.extensions?.field === 'User.phone')).toBe(true);
     const create = await t.gateway(`mutation { north { removeUser(id: "north-u0001") } }`, { token: eastAdmin });

@@ -394,7 +394,7 @@ describe('planApply', () => {
 describe('retryDelayMs', () => {
   it('grows exponentially with attempts (doubling for a given random) below the cap', () => {
     for (const random of [0, 0.25, 0.5, 0.999]) {
-      const delays = [0, 1, 2, 3].map((attempts) => retryDelayMs(attempts, random));
+      const delays = [0, 1, 2].map((attempts) => retryDelayMs(attempts, random));
       for (let i = 1; i < delays.length; i++) {
         expect(delays[i]! / delays[i - 1]!).toBeCloseTo(2, 1);
       }
@@ -402,7 +402,9 @@ describe('retryDelayMs', () => {
     expect(retryDelayMs(0, 0.5)).toBe(200);
     expect(retryDelayMs(1, 0.5)).toBe(400);
     expect(retryDelayMs(2, 0.5)).toBe(800);
-    expect(retryDelayMs(3, 0.5)).toBe(1600);
+    expect(retryDelayMs(3, 0.5)).toBe(Math.min(1600, RETRY_MAX_MS));
+    expect(retryDelayMs(1, 0.5, 200, 10_000)).toBe(400);
+    expect(retryDelayMs(5, 0.5, 200, 10_000)).toBe(6400);
   });
 
   it('honours base and max', () => {
