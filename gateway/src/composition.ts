@@ -78,9 +78,14 @@ export class CompositionWatcher {
   private async recompose(): Promise<void> {
     this.lastFull = Date.now();
     const schema = await this.gateway().refresh();
-    if (schema === null) return;
-    for (const hook of this.replaceHooks) await hook(this.app, schema);
-    this.app.graphql.replaceSchema(schema);
+    if (schema !== null) {
+      for (const hook of this.replaceHooks) await hook(this.app, schema);
+      this.app.graphql.replaceSchema(schema);
+    }
+    // A system whose metadata answered but whose schema could not be fetched is not in the schema
+    // yet: try again at the next check rather than at the next full refresh.
+    const fields = this.app.graphql.schema.getQueryType()?.getFields() ?? {};
+    if (this.registry.composable().some((system) => !(system.slug in fields))) this.composedKey = '';
   }
 
   private gateway(): GatewayHandle {
