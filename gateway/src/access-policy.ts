@@ -146,6 +146,8 @@ export class GatewayAccessPolicy {
         }
       }
       if (refused.length > 0) {
+        // The owning system never sees this request: the gateway's log is where the attempt is recorded.
+        console.warn(`[gateway] refused mutation by ${principal.kind} ${principal.subject} of ${principal.system}: ${refused.join('; ')}`);
         throw new McxError(ErrorCode.FORBIDDEN, `Refused, nothing was changed: ${refused.join('; ')}`);
       }
     }
