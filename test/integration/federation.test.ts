@@ -155,6 +155,7 @@ describe.each(STORES)('federated core on %s', (store) => {
     const create = `mutation { north { createUser(input: { displayName: "Intruder", organisationId: "north-fire", mcpttId: "sip:intruder@mcptt.north.example", enabledServices: [MCPTT], securityDomain: "https://kms.north.example" }) { id } } }`;
     const res = await t.gateway(create, { token: southSystem });
     expect(codes(res)).toEqual(['FORBIDDEN']);
+    await t.until('the gateway logs the refusal', async () => t.topology.gateway.output.join('').includes('refused mutation by system south of south: north.createUser'), 3000);
     const check = await t.gateway(`{ north { user(mcServiceId: "sip:intruder@mcptt.north.example") { id } } }`, { token: northAdmin });
     expect(check.body.data!.north.user).toBeNull();
   });
