@@ -89,6 +89,7 @@ mcx-mutual-aid demo is running (SQLite data in ${dataDir}):
   gateway   ${topology.gatewayUrl}/graphql
   GraphiQL  ${topology.gatewayUrl}/graphiql
   health    ${topology.gatewayUrl}/health
+  metrics   ${topology.gatewayUrl}/metrics (and /metrics on each system)
 ${slugs.map((slug) => `  ${slug.padEnd(9)} ${topology.subgraphs.get(slug)!.url}/graphql  (${DEMO_SYSTEMS[slug].name})`).join('\n')}
 
 Tokens (send as "Authorization: Bearer <token>"):
