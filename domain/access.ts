@@ -11,7 +11,7 @@
  *   MC service IDs of those services.
  */
 import { effectiveStatus, isInForce } from './agreement.js';
-import { ErrorCode } from './errors.js';
+import { ErrorCode, McxError } from './errors.js';
 import {
   serviceIdsOf,
   type AccessScope,
@@ -44,6 +44,11 @@ const ALLOWED: Decision = { allowed: true };
 
 function deny(code: ErrorCode, reason: string): Decision {
   return { allowed: false, code, reason };
+}
+
+/** Throws the decision's typed error when it refuses. */
+export function requireAllowed(decision: Decision): void {
+  if (!decision.allowed) throw new McxError(decision.code, decision.reason);
 }
 
 export function resolveAccess(

@@ -34,9 +34,6 @@ export class AccessCache {
     return entry;
   }
 
-  clear(): void {
-    this.cache.clear();
-  }
 
   private async fetchAccess(owner: string, principal: Principal): Promise<EffectiveAccess> {
     const url = this.registry.urlOf(owner);

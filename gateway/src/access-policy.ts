@@ -26,7 +26,6 @@ import { ErrorCode, McxError } from '../../domain/errors.js';
 import type { AccessScope, Principal } from '../../domain/model.js';
 import { FieldDenials } from '../../common/field-denials.js';
 import type { AccessCache } from './access-cache.js';
-import type { SystemRegistry } from './system-registry.js';
 
 export interface AccessRequirement {
   requires: AccessScope | null;
@@ -106,10 +105,7 @@ function requestedOperationName(context: GatewayContext): string | undefined {
 }
 
 export class GatewayAccessPolicy {
-  constructor(
-    private readonly registry: SystemRegistry,
-    private readonly accessCache: AccessCache,
-  ) {}
+  constructor(private readonly accessCache: AccessCache) {}
 
   /** mercurius preExecution hook. */
   async prepare(schema: GraphQLSchema, document: DocumentNode, context: GatewayContext): Promise<void> {
@@ -168,8 +164,4 @@ export class GatewayAccessPolicy {
     const decision = decide(access, requirementOf(directive), info.fieldName);
     return decision.allowed ? true : request.denials.located(info, decision.reason);
   };
-
-  knownSystems(): string[] {
-    return this.registry.knownSlugs();
-  }
 }

@@ -113,7 +113,7 @@ export function createErrorFormatter(knownSystems: () => string[]) {
     let statusCode = 200;
     if (!execution.data && errors.length > 0) {
       const code = errors[0]!.extensions.code as Code;
-      statusCode = KNOWN_CODES.has(code) && code !== ErrorCode.INTERNAL ? httpStatusFor(code) : code === ErrorCode.INTERNAL ? 500 : 400;
+      statusCode = code === ErrorCode.INTERNAL ? 500 : httpStatusFor(code);
     }
     return { statusCode, response: { data: execution.data ?? null, errors: errors as unknown as GraphQLError[] } };
   };

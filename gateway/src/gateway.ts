@@ -75,7 +75,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   await registry.refresh();
   const signer = new AssertionSigner(config.id, keys.privateKey);
   const accessCache = new AccessCache(registry, signer, config.accessTtlMs);
-  const policy = new GatewayAccessPolicy(registry, accessCache);
+  const policy = new GatewayAccessPolicy(accessCache);
   const callerAuth = new CallerAuth(gatewayAudience(config.id), registry);
 
   const app = Fastify({ logger: config.logger ?? false, bodyLimit: 4 * 1024 * 1024 });

@@ -90,9 +90,6 @@ export class SystemRegistry {
     return [...this.statuses.values()].filter((s) => s.state === 'composed').map(({ slug, url }) => ({ slug, url }));
   }
 
-  isComposed(slug: string): boolean {
-    return this.statuses.get(slug)?.state === 'composed';
-  }
 
   urlOf(slug: string): string | undefined {
     return this.statuses.get(slug)?.url;

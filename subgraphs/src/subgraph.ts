@@ -1,4 +1,5 @@
 /** Starts one MCX system's configuration subgraph: keys, store, seed, GraphQL over HTTP. */
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadOrCreateKeyPair } from '../../identity/keys.js';
 import type { TrustedGateway } from '../../identity/tokens.js';
@@ -13,14 +14,14 @@ import { SubgraphServices } from './services/subgraph-services.js';
 import type { SystemIdentity } from './services/system-identity.js';
 import { DeliveryWorker, type OutboundGateway } from './services/delivery-worker.js';
 import { openDatabase, type StoreConfig } from './store/database.js';
-import { existsSync, readFileSync } from 'node:fs';
+import { Store } from './store/store.js';
 
+/** A partner's public key (PEM) from a shared key folder, when it is there. */
 function peerKey(dir: string | null, partner: string): string | null {
   if (dir === null) return null;
   const path = join(dir, partner, 'keys', 'public-key.pem');
   return existsSync(path) ? readFileSync(path, 'utf8') : null;
 }
-import { Store } from './store/store.js';
 
 export type SeedName = 'demo' | 'bench' | 'fanout';
 

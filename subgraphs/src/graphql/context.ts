@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
-import type { EffectiveAccess } from '../../../domain/access.js';
+import type { GraphQLResolveInfo } from 'graphql';
+import type { Decision, EffectiveAccess } from '../../../domain/access.js';
 import { ErrorCode, McxError } from '../../../domain/errors.js';
 import type { GroupRecord, OrganisationRecord, Principal } from '../../../domain/model.js';
 import { FieldDenials } from '../../../common/field-denials.js';
@@ -35,6 +36,16 @@ export function createContext(services: SubgraphServices, caller: Caller | null)
       return ids.map((id) => byId.get(id) ?? []);
     }),
   };
+}
+
+/**
+ * The caller's access when `decide` allows it this field; otherwise the field's denial is recorded
+ * (reported once per field) and null is returned for the resolver to give.
+ */
+export function accessIfAllowed(context: SubgraphContext, info: GraphQLResolveInfo, decide: (access: EffectiveAccess) => Decision): EffectiveAccess | null {
+  const { access } = requireCaller(context);
+  const decision = decide(access);
+  return decision.allowed ? access : context.denials.deny(info, decision.reason);
 }
 
 export function requireCaller(context: SubgraphContext): Caller {

@@ -1,5 +1,5 @@
 /** The owner's agreements with its partners, and what it grants each of them. */
-import { decideOwnerOnly, decidePartnerView, resolveAccess, type EffectiveAccess } from '../../../domain/access.js';
+import { decideOwnerOnly, decidePartnerView, requireAllowed, resolveAccess, type EffectiveAccess } from '../../../domain/access.js';
 import { ErrorCode, McxError } from '../../../domain/errors.js';
 import type { AgreementRecord, Principal, ScopeGrant } from '../../../domain/model.js';
 import { validateGrants } from '../../../domain/validation.js';
@@ -23,15 +23,13 @@ export class AgreementsService {
   }
 
   async get(access: EffectiveAccess, partner: string): Promise<AgreementRecord | null> {
-    const decision = decidePartnerView(access, partner);
-    if (!decision.allowed) throw new McxError(decision.code, decision.reason);
+    requireAllowed(decidePartnerView(access, partner));
     return (await this.store.agreements.get(partner)) ?? null;
   }
 
   /** What `partner` may do here now (the owner may ask for any partner, a partner only for itself). */
   async accessOf(access: EffectiveAccess, partner: string, now = new Date()): Promise<EffectiveAccess> {
-    const decision = decidePartnerView(access, partner);
-    if (!decision.allowed) throw new McxError(decision.code, decision.reason);
+    requireAllowed(decidePartnerView(access, partner));
     if (partner === access.partner) return access;
     const agreement = await this.store.agreements.get(partner);
     return resolveAccess(this.owner, { system: partner, kind: 'system', subject: partner }, agreement ?? null, now);
@@ -40,8 +38,7 @@ export class AgreementsService {
   /** Replaces what this system grants a partner. Only this system's own administrators may. */
   async setGrants(access: EffectiveAccess, principal: Principal, partner: string, grants: ScopeGrant[]): Promise<AgreementRecord> {
     return this.audit.audited(principal, 'agreement.grants', `agreement:${partner}`, async (store) => {
-      const decision = decideOwnerOnly(access, `change what it grants ${partner}`);
-      if (!decision.allowed) throw new McxError(decision.code, decision.reason);
+      requireAllowed(decideOwnerOnly(access, `change what it grants ${partner}`));
       const existing = await store.agreements.get(partner);
       if (!existing) throw new McxError(ErrorCode.NOT_FOUND, `no agreement with ${partner}`);
       if (existing.status === 'TERMINATED') throw new McxError(ErrorCode.CONFLICT, `the agreement with ${partner} is terminated`);

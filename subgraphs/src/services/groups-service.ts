@@ -1,5 +1,7 @@
 /** Reading and changing a system's groups, with the caller's access applied. */
 import {
+  requireAllowed,
+  decideForGroup,
   decideMembershipUpdate,
   decideOwnerOnly,
   grantOf,
@@ -20,7 +22,7 @@ import {
 import type { Store } from '../store/store.js';
 import type { AuditLog } from './audit-log.js';
 import type { SharingService } from './sharing-service.js';
-import { MAX_PAGE } from './users-service.js';
+import { pageOfVisible } from './paging.js';
 
 export interface GroupInput {
   name: string;
@@ -28,10 +30,6 @@ export interface GroupInput {
   services: string[];
   memberLimit: number;
   disabled: boolean;
-}
-
-function requireAllowed(decision: ReturnType<typeof decideOwnerOnly>): void {
-  if (!decision.allowed) throw new McxError(decision.code, decision.reason);
 }
 
 export class GroupsService {
@@ -46,18 +44,11 @@ export class GroupsService {
     if (access.isOwner) return this.store.groups.list({ organisations: null, groups: null, ...page });
     const grant = grantOf(access, 'DIRECTORY_READ');
     if (grant === null) return [];
-    const visible: GroupRecord[] = [];
-    let skipped = 0;
-    for (let offset = 0; visible.length < page.limit; offset += MAX_PAGE) {
-      const batch = await this.store.groups.list({ organisations: visibleOrganisations(access), groups: grant.groups, limit: MAX_PAGE, offset });
-      for (const group of batch) {
-        if (!groupVisible(access, group)) continue;
-        if (skipped < page.offset) skipped++;
-        else if (visible.length < page.limit) visible.push(group);
-      }
-      if (batch.length < MAX_PAGE) break;
-    }
-    return visible;
+    return pageOfVisible(
+      (batch) => this.store.groups.list({ organisations: visibleOrganisations(access), groups: grant.groups, ...batch }),
+      (group) => groupVisible(access, group),
+      page,
+    );
   }
 
   async find(access: EffectiveAccess, groupId: string): Promise<GroupRecord | null> {
@@ -100,6 +91,7 @@ export class GroupsService {
       const checked = this.validateMembers(members);
       const now = new Date();
       const empty: GroupRecord = { groupId, homeSystem: this.owner, ...valid, members: [], createdAt: now, updatedAt: now };
+      // A group created disabled still gets its initial members (the rule refuses changes to disabled groups).
       const group: GroupRecord = { ...empty, members: checked.length > 0 ? membersToAdd({ ...empty, disabled: false }, checked) : [] };
       await store.groups.insert(group);
       await this.sharing.groupChanged(store, null, group);
@@ -143,14 +135,14 @@ export class GroupsService {
   ): Promise<GroupRecord> {
     return this.audit.audited(principal, `group.members.${operation}`, `group:${groupId}`, async (store) => {
       const group = await store.groups.get(groupId);
-      // A partner that may not see the group learns nothing about whether it exists.
-      if (!group || !(access.isOwner || groupVisible(access, group) || grantOf(access, 'MEMBERSHIP_UPDATE'))) {
+      // A partner that may neither see the group nor change its members learns nothing about whether it exists.
+      if (!group || !(groupVisible(access, group) || decideForGroup(access, 'MEMBERSHIP_UPDATE', group).allowed)) {
         throw new McxError(ErrorCode.NOT_FOUND, `no group ${groupId}`);
       }
       const members = this.validateMembers(requested);
       requireAllowed(decideMembershipUpdate(access, group, members));
       const now = new Date();
-      const before: GroupRecord = { ...group, members: [...group.members] };
+      let after: GroupRecord;
       if (operation === 'add') {
         const local = members.filter((m) => m.system === this.owner).map((m) => m.mcServiceId);
         const known = await store.users.existingServiceIds(local);
@@ -158,15 +150,15 @@ export class GroupsService {
         if (unknown.length > 0) throw new McxError(ErrorCode.BAD_USER_INPUT, `no user of ${this.owner} holds ${unknown.slice(0, 5).join(', ')}`);
         const fresh = membersToAdd(group, members);
         await store.groups.addMembers(groupId, fresh, now);
-        group.members = [...group.members, ...fresh];
+        after = { ...group, members: [...group.members, ...fresh], updatedAt: now };
       } else {
         const gone = membersToRemove(group, members);
         await store.groups.removeMembers(groupId, gone);
-        group.members = group.members.filter((m) => !gone.some((g) => g.system === m.system && g.mcServiceId === m.mcServiceId));
+        const goneKeys = new Set(gone.map((m) => `${m.system}\u0000${m.mcServiceId}`));
+        after = { ...group, members: group.members.filter((m) => !goneKeys.has(`${m.system}\u0000${m.mcServiceId}`)), updatedAt: now };
       }
       await store.groups.touch(groupId, now);
-      const after: GroupRecord = { ...group, updatedAt: now };
-      await this.sharing.groupChanged(store, before, after);
+      await this.sharing.groupChanged(store, group, after);
       return after;
     });
   }

@@ -37,15 +37,16 @@ export class ReplicaService {
   ) {}
 
   async receive(principal: Principal, envelope: string): Promise<Receipt> {
-    let sender = principal.system;
+    let sender: string | null = null;
     try {
       sender = claimedSender(envelope);
     } catch {
-      // audited below with the caller's system
+      // refused below, and audited under the caller's system
     }
-    return this.audit.audited(principal, 'feed.apply', `replica:${sender}`, async (store) => {
+    return this.audit.audited(principal, 'feed.apply', `replica:${sender ?? principal.system}`, async (store) => {
       if (principal.kind !== 'system') throw new McxError(ErrorCode.FORBIDDEN, 'only a partner system itself delivers shared updates');
-      if (claimedSender(envelope) !== principal.system) {
+      if (sender === null) throw new McxError(ErrorCode.MESSAGE_INVALID, 'not a signed MCX message');
+      if (sender !== principal.system) {
         throw new McxError(ErrorCode.MESSAGE_INVALID, `the message says it is from ${sender}, but ${principal.system} is calling`);
       }
       const agreement = await store.agreements.get(sender);

@@ -1,6 +1,6 @@
 /** Reading and changing a system's users, with the caller's access applied. */
 import { randomUUID } from 'node:crypto';
-import { decideOwnerOnly, userVisible, visibleOrganisations, type EffectiveAccess } from '../../../domain/access.js';
+import { decideOwnerOnly, requireAllowed, userVisible, visibleOrganisations, type EffectiveAccess } from '../../../domain/access.js';
 import { ErrorCode, McxError } from '../../../domain/errors.js';
 import { serviceIdsOf, type McService, type Principal, type UserRecord } from '../../../domain/model.js';
 import {
@@ -13,9 +13,8 @@ import {
 } from '../../../domain/validation.js';
 import type { Store } from '../store/store.js';
 import type { AuditLog } from './audit-log.js';
+import { pageOfVisible } from './paging.js';
 import type { SharingService } from './sharing-service.js';
-
-export const MAX_PAGE = 500;
 
 export interface UserInput {
   displayName: string;
@@ -28,22 +27,6 @@ export interface UserInput {
   securityDomain: string;
   phone: string | null;
   email: string | null;
-}
-
-export function pageSize(limit: number | null | undefined, offset: number | null | undefined): { limit: number; offset: number } {
-  const l = limit ?? 100;
-  const o = offset ?? 0;
-  if (!Number.isInteger(l) || l < 1 || l > MAX_PAGE) {
-    throw new McxError(ErrorCode.BAD_USER_INPUT, `limit must be from 1 to ${MAX_PAGE}`, { field: 'limit' });
-  }
-  if (!Number.isInteger(o) || o < 0) {
-    throw new McxError(ErrorCode.BAD_USER_INPUT, 'offset must be 0 or more', { field: 'offset' });
-  }
-  return { limit: l, offset: o };
-}
-
-function requireAllowed(decision: ReturnType<typeof decideOwnerOnly>): void {
-  if (!decision.allowed) throw new McxError(decision.code, decision.reason);
 }
 
 export class UsersService {
@@ -62,19 +45,7 @@ export class UsersService {
     let organisations: string[] | null = filter.organisationId === null ? allowed : [filter.organisationId];
     if (allowed !== null && organisations !== null) organisations = organisations.filter((o) => allowed.includes(o));
     if (access.isOwner) return this.store.users.list({ organisations, search: filter.search, limit: filter.limit, offset: filter.offset });
-    // Service restrictions cannot be expressed in SQL over JSON portably: page over visible rows.
-    const visible: UserRecord[] = [];
-    let skipped = 0;
-    for (let offset = 0; visible.length < filter.limit; offset += MAX_PAGE) {
-      const batch = await this.store.users.list({ organisations, search: filter.search, limit: MAX_PAGE, offset });
-      for (const user of batch) {
-        if (!userVisible(access, user)) continue;
-        if (skipped < filter.offset) skipped++;
-        else if (visible.length < filter.limit) visible.push(user);
-      }
-      if (batch.length < MAX_PAGE) break;
-    }
-    return visible;
+    return pageOfVisible((batch) => this.store.users.list({ organisations, search: filter.search, ...batch }), (user) => userVisible(access, user), filter);
   }
 
   /** One user by id or by any of its MC service IDs; null when absent or not visible to the caller. */

@@ -21,7 +21,6 @@ export interface DeliveryState {
 export interface PendingStats {
   pending: number;
   oldestPendingAt: string | null;
-  lastSeq: number;
 }
 
 export class FeedStore {
@@ -70,12 +69,11 @@ export class FeedStore {
   async pending(partner: string, deliveredSeq: number): Promise<PendingStats> {
     const row = await this.db
       .selectFrom('feed_entries')
-      .select((eb) => [eb.fn.countAll<number>().as('pending'), eb.fn.min('at').as('oldest'), eb.fn.max('seq').as('last')])
+      .select((eb) => [eb.fn.countAll<number>().as('pending'), eb.fn.min('at').as('oldest')])
       .where('partner', '=', partner)
       .where('seq', '>', deliveredSeq)
       .executeTakeFirst();
-    const last = await this.db.selectFrom('feed_entries').select((eb) => eb.fn.max('seq').as('last')).where('partner', '=', partner).executeTakeFirst();
-    return { pending: Number(row?.pending ?? 0), oldestPendingAt: (row?.oldest as string | null) ?? null, lastSeq: Number(last?.last ?? 0) };
+    return { pending: Number(row?.pending ?? 0), oldestPendingAt: (row?.oldest as string | null) ?? null };
   }
 
   async delivery(partner: string): Promise<DeliveryState> {

@@ -1,9 +1,9 @@
 /** The change feed, replicas and delivery status on McxSystem; receiving a partner's changes. */
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, Directive, FieldResolver, Info, Int, Resolver } from 'type-graphql';
-import { decideOwnerOnly, decidePartnerView } from '../../../../domain/access.js';
+import { decideOwnerOnly, decidePartnerView, requireAllowed } from '../../../../domain/access.js';
 import { ErrorCode, McxError } from '../../../../domain/errors.js';
-import { requireCaller, type SubgraphContext } from '../context.js';
+import { accessIfAllowed, requireCaller, type SubgraphContext } from '../context.js';
 import { ChangePage, DeliveryReceipt, DeliveryStatus, PartnerReplica } from '../types/sharing.js';
 import { McxSystem, SystemMutations } from '../types/system.js';
 
@@ -32,8 +32,7 @@ export class SharingResolver {
   ): Promise<ChangePage> {
     const { access } = requireCaller(context);
     const target = partner ?? access.partner;
-    const decision = decidePartnerView(access, target);
-    if (!decision.allowed) throw new McxError(decision.code, decision.reason);
+    requireAllowed(decidePartnerView(access, target));
     if (!access.isOwner && access.agreementStatus !== 'ACTIVE') {
       throw new McxError(ErrorCode.FORBIDDEN, `${access.owner} shares nothing with ${access.partner} now (agreement: ${access.agreementStatus ?? 'none'})`);
     }
@@ -55,8 +54,7 @@ export class SharingResolver {
     @Info() info: GraphQLResolveInfo,
     @Arg('partner', () => String, { nullable: true }) partner: string | null,
   ): Promise<PartnerReplica[] | null> {
-    const decision = decideOwnerOnly(requireCaller(context).access, 'read its copies of partners\' data');
-    if (!decision.allowed) return context.denials.deny(info, decision.reason);
+    if (accessIfAllowed(context, info, (a) => decideOwnerOnly(a, "read its copies of partners' data")) === null) return null;
     const store = context.services.store;
     const cursors = (await store.replicas.cursors()).filter((c) => !partner || c.partner === partner);
     return Promise.all(
@@ -75,8 +73,7 @@ export class SharingResolver {
   @Directive('@access(ownerOnly: true)')
   @FieldResolver(() => [DeliveryStatus], { nullable: true, description: 'Per partner: what is still to be delivered, how old, the last error.' })
   async deliveries(@Ctx() context: SubgraphContext, @Info() info: GraphQLResolveInfo): Promise<DeliveryStatus[] | null> {
-    const decision = decideOwnerOnly(requireCaller(context).access, 'read its delivery status');
-    if (!decision.allowed) return context.denials.deny(info, decision.reason);
+    if (accessIfAllowed(context, info, (a) => decideOwnerOnly(a, 'read its delivery status')) === null) return null;
     const now = Date.now();
     return (await context.services.deliveryStatus()).map((s) => ({
       partner: s.partner,

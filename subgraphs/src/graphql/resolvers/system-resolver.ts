@@ -1,10 +1,10 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, Directive, FieldResolver, ID, Info, Int, Resolver } from 'type-graphql';
-import { mayUse, visibleOrganisations, type EffectiveAccess } from '../../../../domain/access.js';
+import { mayUse, visibleOrganisations } from '../../../../domain/access.js';
 import { ErrorCode, McxError } from '../../../../domain/errors.js';
 import type { AuditResult } from '../../../../domain/model.js';
-import { pageSize } from '../../services/users-service.js';
-import { requireCaller, type SubgraphContext } from '../context.js';
+import { pageSize } from '../../services/paging.js';
+import { accessIfAllowed, requireCaller, type SubgraphContext } from '../context.js';
 import { Access, Agreement } from '../types/agreement.js';
 import { AuditEntry } from '../types/audit-entry.js';
 import { AuditResultEnum } from '../types/enums.js';
@@ -13,21 +13,14 @@ import { Organisation } from '../types/organisation.js';
 import { McxSystem } from '../types/system.js';
 import { User } from '../types/user.js';
 import { accessView, agreementView } from './views.js';
-import type { AccessScope, AgreementRecord, GroupRecord, OrganisationRecord, UserRecord } from '../../../../domain/model.js';
-
-/** The caller's access when it may use `scope` here; otherwise records the denied field and gives null. */
-function accessFor(context: SubgraphContext, info: GraphQLResolveInfo, scope: AccessScope): EffectiveAccess | null {
-  const { access } = requireCaller(context);
-  const decision = mayUse(access, scope);
-  return decision.allowed ? access : context.denials.deny(info, decision.reason);
-}
+import type { AgreementRecord, GroupRecord, OrganisationRecord, UserRecord } from '../../../../domain/model.js';
 
 @Resolver(() => McxSystem)
 export class SystemResolver {
   @Directive('@access(requires: DIRECTORY_READ)')
   @FieldResolver(() => [Organisation], { nullable: true, description: 'Organisations the reader may see.' })
   async organisations(@Ctx() context: SubgraphContext, @Info() info: GraphQLResolveInfo): Promise<OrganisationRecord[] | null> {
-    const access = accessFor(context, info, 'DIRECTORY_READ');
+    const access = accessIfAllowed(context, info, (a) => mayUse(a, 'DIRECTORY_READ'));
     if (access === null) return null;
     return context.services.store.organisations.list(visibleOrganisations(access));
   }
@@ -42,7 +35,7 @@ export class SystemResolver {
     @Arg('limit', () => Int, { defaultValue: 100, description: 'At most 500.' }) limit: number,
     @Arg('offset', () => Int, { defaultValue: 0 }) offset: number,
   ): Promise<UserRecord[] | null> {
-    const access = accessFor(context, info, 'DIRECTORY_READ');
+    const access = accessIfAllowed(context, info, (a) => mayUse(a, 'DIRECTORY_READ'));
     if (access === null) return null;
     return context.services.users.list(access, { organisationId: organisationId ?? null, search: search ?? null, ...pageSize(limit, offset) });
   }
@@ -55,7 +48,7 @@ export class SystemResolver {
     @Arg('id', () => ID, { nullable: true }) id: string | null,
     @Arg('mcServiceId', () => String, { nullable: true }) mcServiceId: string | null,
   ): Promise<UserRecord | null> {
-    const access = accessFor(context, info, 'DIRECTORY_READ');
+    const access = accessIfAllowed(context, info, (a) => mayUse(a, 'DIRECTORY_READ'));
     if (access === null) return null;
     return context.services.users.find(access, { id, mcServiceId });
   }
@@ -68,7 +61,7 @@ export class SystemResolver {
     @Arg('limit', () => Int, { defaultValue: 100, description: 'At most 500.' }) limit: number,
     @Arg('offset', () => Int, { defaultValue: 0 }) offset: number,
   ): Promise<GroupRecord[] | null> {
-    const access = accessFor(context, info, 'DIRECTORY_READ');
+    const access = accessIfAllowed(context, info, (a) => mayUse(a, 'DIRECTORY_READ'));
     if (access === null) return null;
     return context.services.groups.list(access, pageSize(limit, offset));
   }
@@ -80,7 +73,7 @@ export class SystemResolver {
     @Info() info: GraphQLResolveInfo,
     @Arg('groupId', () => ID) groupId: string,
   ): Promise<GroupRecord | null> {
-    const access = accessFor(context, info, 'DIRECTORY_READ');
+    const access = accessIfAllowed(context, info, (a) => mayUse(a, 'DIRECTORY_READ'));
     if (access === null) return null;
     return context.services.groups.find(access, groupId);
   }
@@ -113,7 +106,7 @@ export class SystemResolver {
     @Arg('before', () => ID, { nullable: true, description: 'Only entries older than this id.' }) before: string | null,
     @Arg('limit', () => Int, { defaultValue: 100, description: 'At most 500.' }) limit: number,
   ): Promise<AuditEntry[] | null> {
-    const access = accessFor(context, info, 'AUDIT_READ');
+    const access = accessIfAllowed(context, info, (a) => mayUse(a, 'AUDIT_READ'));
     if (access === null) return null;
     const beforeId = before === null || before === undefined ? null : Number(before);
     if (beforeId !== null && !Number.isSafeInteger(beforeId)) {
