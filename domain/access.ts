@@ -189,6 +189,20 @@ export function decidePartnerView(access: EffectiveAccess, requestedPartner: str
   );
 }
 
+/**
+ * May the caller follow the feed the owner keeps for `partner` (pull it, or subscribe to it)? The
+ * owner's own callers may follow any partner's feed; a partner only its own, and only while its
+ * agreement is active.
+ */
+export function decideFeedView(access: EffectiveAccess, partner: string): Decision {
+  const view = decidePartnerView(access, partner);
+  if (!view.allowed || access.isOwner) return view;
+  if (access.agreementStatus !== 'ACTIVE') {
+    return deny(ErrorCode.FORBIDDEN, `${access.owner} shares nothing with ${access.partner} now (agreement: ${access.agreementStatus ?? 'none'})`);
+  }
+  return ALLOWED;
+}
+
 /** Only the owning system's own administrators and the system itself may do this. */
 export function decideOwnerOnly(access: EffectiveAccess, what: string): Decision {
   return access.isOwner ? ALLOWED : deny(ErrorCode.FORBIDDEN, `only ${access.owner} itself may ${what}`);

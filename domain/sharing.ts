@@ -114,6 +114,17 @@ export function changeFor<T>(
   return null;
 }
 
+/**
+ * Where a caller who has seen the feed up to `after` continues. A partner never gets entries from
+ * before the latest reset: those were written under grants that no longer hold (a reset is written
+ * whenever the grants change), so it starts at the reset, which is followed by a full copy under
+ * the current grants. The owner may read its whole history.
+ */
+export function feedStart(access: EffectiveAccess, after: number, latestResetSeq: number | null): number {
+  if (access.isOwner || latestResetSeq === null || after >= latestResetSeq) return after;
+  return latestResetSeq - 1;
+}
+
 export type ApplyPlan =
   | { kind: 'apply'; skipThrough: number }
   | { kind: 'duplicate' }

@@ -6,10 +6,12 @@
  * composes one version at a time.
  *
  * 1.0: directory, groups, agreements, audit, access. 1.1: change feed, replicas, delivery status.
+ * 1.2: subscriptions to the change feed (`Subscription.<slug>`), @access on shared contact data and
+ * group configuration.
  */
-export const CONTRACT_VERSION = '1.1';
+export const CONTRACT_VERSION = '1.2';
 
-export const KNOWN_CONTRACT_VERSIONS: readonly string[] = ['1.1'];
+export const KNOWN_CONTRACT_VERSIONS: readonly string[] = ['1.2'];
 
 /** The directive that says who may resolve a field. Its meaning: schema/README.md. */
 export const ACCESS_DIRECTIVE_SDL = `

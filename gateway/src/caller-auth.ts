@@ -1,6 +1,5 @@
 /** Verifies the caller's bearer token (an administrator's or a system's), with a cache of verified tokens. */
 import { ErrorCode, McxError } from '../../domain/errors.js';
-import type { Principal } from '../../domain/model.js';
 import { TtlCache } from '../../common/ttl-cache.js';
 import { verifyCallerToken, type VerifiedToken } from '../../identity/tokens.js';
 import type { SystemRegistry } from './system-registry.js';
@@ -14,15 +13,15 @@ export class CallerAuth {
   ) {}
 
   /** Null when no Authorization header is sent; throws a typed error for a bad one. */
-  async authenticate(authorization: string | undefined): Promise<Principal | null> {
+  async authenticate(authorization: string | undefined): Promise<VerifiedToken | null> {
     if (authorization === undefined || authorization === '') return null;
     const match = /^Bearer\s+(\S+)$/i.exec(authorization);
     if (!match) throw new McxError(ErrorCode.TOKEN_INVALID, 'the Authorization header must be "Bearer <token>"');
     const token = match[1]!;
     const cached = this.verified.get(token);
-    if (cached) return cached.principal;
+    if (cached) return cached;
     const result = await verifyCallerToken(token, { audience: this.audience, keyOf: (system) => this.registry.keyOf(system) });
     this.verified.set(token, result, result.expiresAt);
-    return result.principal;
+    return result;
   }
 }

@@ -1,12 +1,12 @@
 /**
  * The mutual-aid gateway: Fastify + Mercurius gateway + mercurius-auth. Composes the configured
  * systems' subgraphs (polling, so systems join and leave without a restart), authenticates callers,
- * forwards a signed caller assertion to each subgraph, enforces @access, serves /graphql, /graphiql
- * and /health.
+ * forwards a signed caller assertion to each subgraph, enforces @access, serves /graphql (with
+ * subscriptions over WebSocket, see subscriptions.ts), /graphiql and /health.
  */
 import mercuriusGateway from '@mercuriusjs/gateway';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
-import { GraphQLError, type ASTVisitor, type ExecutionResult, type ValidationContext } from 'graphql';
+import { GraphQLError, specifiedRules, validate, type ASTVisitor, type DocumentNode, type ExecutionResult, type GraphQLSchema, type ValidationContext } from 'graphql';
 import mercuriusAuth from 'mercurius-auth';
 import { ErrorCode, httpStatusFor, McxError } from '../../domain/errors.js';
 import type { Principal } from '../../domain/model.js';
@@ -22,7 +22,9 @@ import { GatewayMetrics } from './metrics.js';
 import { registerGraphiql } from './graphiql.js';
 import { CallerAuth } from './caller-auth.js';
 import { createErrorFormatter, mergeDenials, type PlainError } from './error-format.js';
+import { ending, SubscriptionForwarder, type SubscriptionContext } from './subscriptions.js';
 import { SystemRegistry, type SubgraphEndpoint } from './system-registry.js';
+import type { VerifiedToken } from '../../identity/tokens.js';
 
 export interface GatewayConfig {
   /** This gateway's id: subgraphs trust it by id and key; caller tokens name it as audience. */
@@ -55,7 +57,22 @@ export const gatewayAudience = (id: string): string => gatewayIssuer(id);
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
+    principalExpiresAt: number | null;
   }
+}
+
+/** What a WebSocket connection learnt of its caller in connection_init (Mercurius merges it into the context). */
+interface ConnectionAuth {
+  connectionAuth?: VerifiedToken;
+  connectionAuthError?: McxError;
+  request?: { principal: Principal | null; principalExpiresAt: number | null };
+}
+
+/** The token of a WebSocket connection: `{ "authorization": "Bearer <token>" }` (or under `headers`) in connection_init. */
+function connectionToken(payload: unknown): string | undefined {
+  const p = (payload ?? {}) as { authorization?: unknown; Authorization?: unknown; headers?: { authorization?: unknown; Authorization?: unknown } };
+  const value = p.authorization ?? p.Authorization ?? p.headers?.authorization ?? p.headers?.Authorization;
+  return typeof value === 'string' ? value : undefined;
 }
 
 /** Federation plumbing is not for callers. */
@@ -78,10 +95,13 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const policy = new GatewayAccessPolicy(accessCache);
   const callerAuth = new CallerAuth(gatewayAudience(config.id), registry);
 
+  const subscriptions = new SubscriptionForwarder(registry, signer, accessCache, (message) => console.warn(`[gateway] ${message}`));
+
   const app = Fastify({ logger: config.logger ?? false, bodyLimit: 4 * 1024 * 1024 });
   const composition = new CompositionWatcher(app, registry, { watchMs: config.pollingIntervalMs, fullRefreshMs: config.fullRefreshMs ?? 60_000 });
   app.decorateRequest('principal', null);
-  const metrics = new GatewayMetrics(config.id, registry);
+  app.decorateRequest('principalExpiresAt', null);
+  const metrics = new GatewayMetrics(config.id, registry, subscriptions);
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unknown';
     metrics.requests.inc({ route, status: String(reply.statusCode) });
@@ -92,7 +112,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   app.addHook('preHandler', async (request, reply) => {
     if (!request.url.startsWith('/graphql')) return;
     try {
-      request.principal = await callerAuth.authenticate(request.headers.authorization);
+      const verified = await callerAuth.authenticate(request.headers.authorization);
+      request.principal = verified?.principal ?? null;
+      request.principalExpiresAt = verified?.expiresAt ?? null;
       const body = request.body as { query?: unknown } | undefined;
       const query = body?.query ?? (request.query as { query?: unknown } | undefined)?.query;
       if (typeof query === 'string' && query.length > QUERY_LIMITS.maxQueryLength) {
@@ -114,6 +136,20 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     validationRules: [queryLimitsRule(), refuseFederationFields],
     errorFormatter: createErrorFormatter(() => registry.knownSlugs()) as never,
     context: (request: { principal: Principal | null }) => ({ principal: request.principal }),
+    // Subscriptions over WebSocket at /graphql (graphql-transport-ws). The token comes in the
+    // upgrade request's Authorization header or, from browsers, in connection_init's payload.
+    subscription: {
+      keepAlive: 15_000,
+      onConnect: async ({ payload }: { payload?: unknown }): Promise<ConnectionAuth> => {
+        const authorization = connectionToken(payload);
+        if (authorization === undefined) return {};
+        try {
+          return { connectionAuth: (await callerAuth.authenticate(authorization)) ?? undefined };
+        } catch (error) {
+          return { connectionAuthError: error instanceof McxError ? error : new McxError(ErrorCode.TOKEN_INVALID, 'the bearer token is not valid') };
+        }
+      },
+    },
     gateway: {
       // Called by every recomposition (see composition.ts); the registry is refreshed there.
       services: async () => {
@@ -130,18 +166,45 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     },
   } as never);
   composition.captureReplaceSchemaHooks();
+  subscriptions.install(app.graphql.schema);
+  const gatewayHooks = (app as unknown as { graphqlGateway: { addHook(name: string, hook: (instance: unknown, schema: GraphQLSchema) => void): void } }).graphqlGateway;
+  gatewayHooks.addHook('onGatewayReplaceSchema', (_instance, schema) => subscriptions.install(schema));
 
   app.graphql.addHook('preExecution', async (schema, document, context) => {
     await policy.prepare(schema, document, context as unknown as GatewayContext);
   });
-  app.graphql.addHook('onResolution', async (execution, context) => {
-    const denials = (context as unknown as GatewayContext).mcx?.denials;
+  const reportDenials = async (execution: ExecutionResult, context: unknown) => {
+    const denials = (context as GatewayContext).mcx?.denials;
     for (const denial of denials?.list() ?? []) metrics.fieldDenials.inc({ field: denial.field }, denial.count);
     const errors = (execution.errors ?? []) as unknown as PlainError[];
     if ((denials === undefined || denials.size === 0) && errors.length === 0) return;
     const merged = mergeDenials(errors, denials);
     (execution as ExecutionResult).errors = merged as unknown as GraphQLError[];
+  };
+  app.graphql.addHook('onResolution', reportDenials);
+
+  // Mercurius neither validates subscriptions nor runs preExecution for them: both are done here,
+  // with the same rules as for queries. Errors thrown here reach the caller as they are.
+  const subscriptionRules = [...specifiedRules, queryLimitsRule(), refuseFederationFields];
+  app.graphql.addHook('preSubscriptionExecution', async (schema: GraphQLSchema, document: DocumentNode, context) => {
+    const ctx = context as unknown as SubscriptionContext & ConnectionAuth;
+    try {
+      if (ctx.connectionAuthError) throw ctx.connectionAuthError;
+      const invalid = validate(schema, document, subscriptionRules);
+      if (invalid.length > 0) {
+        throw new McxError((invalid[0]!.extensions?.code as ErrorCode | undefined) ?? ErrorCode.GRAPHQL_VALIDATION_FAILED, invalid[0]!.message);
+      }
+      const auth = ctx.connectionAuth ?? (ctx.request?.principal ? { principal: ctx.request.principal, expiresAt: ctx.request.principalExpiresAt! } : null);
+      ctx.principal = auth?.principal ?? null;
+      ctx.principalExpiresAt = auth?.expiresAt;
+      await policy.prepare(schema, document, ctx);
+    } catch (error) {
+      if (error instanceof McxError) throw ending(error.code, error.message).error;
+      console.error('[gateway] subscription failed:', error);
+      throw ending(ErrorCode.INTERNAL, 'Internal error').error;
+    }
   });
+  app.graphql.addHook('onSubscriptionResolution', reportDenials);
 
   await app.register(mercuriusAuth as unknown as FastifyPluginAsync<Record<string, unknown>>, {
     authDirective: 'access',
@@ -165,7 +228,10 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   });
 
   composition.start();
-  app.addHook('onClose', async () => composition.stop());
+  app.addHook('onClose', async () => {
+    composition.stop();
+    subscriptions.close();
+  });
   const address = await app.listen({ port: config.port, host: config.host });
   return {
     url: address,

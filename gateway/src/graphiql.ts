@@ -1,6 +1,6 @@
 /**
  * GraphiQL at /graphiql, served from the installed packages (no CDN: works on closed networks).
- * The Headers tab is open with a placeholder for the bearer token.
+ * The Headers tab is open with a placeholder for the bearer token; it is sent with subscriptions too.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -35,7 +35,10 @@ const PAGE = `<!doctype html>
 <script src="/graphiql/assets/react-dom.js"></script>
 <script src="/graphiql/assets/graphiql.js"></script>
 <script>
-  const fetcher = GraphiQL.createFetcher({ url: new URL('/graphql', location.href).toString() });
+  // Subscriptions go over WebSocket; GraphiQL sends the Headers tab as connection_init's payload.
+  const graphqlUrl = new URL('/graphql', location.href);
+  const subscriptionUrl = graphqlUrl.toString().replace(/^http/, 'ws');
+  const fetcher = GraphiQL.createFetcher({ url: graphqlUrl.toString(), subscriptionUrl });
   const headers = JSON.stringify({ Authorization: 'Bearer <paste: node dist/cli/mcx.js token --system north --role admin>' }, null, 2);
   const query = '# Put a token in the Headers tab below, then run:\\n{\\n  north {\\n    name\\n    access { isOwner agreementStatus grants { scope } }\\n    users(limit: 5) { displayName organisation { name } phone }\\n  }\\n}\\n';
   ReactDOM.createRoot(document.getElementById('graphiql')).render(

@@ -1,4 +1,4 @@
-/** Prometheus metrics of the gateway (/metrics): requests, latency, composed systems. */
+/** Prometheus metrics of the gateway (/metrics): requests, latency, composed systems, subscriptions. */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { SystemRegistry } from './system-registry.js';
 
@@ -8,7 +8,7 @@ export class GatewayMetrics {
   readonly duration: Histogram<'route'>;
   readonly fieldDenials: Counter<'field'>;
 
-  constructor(gatewayId: string, systems: SystemRegistry) {
+  constructor(gatewayId: string, systems: SystemRegistry, subscriptions: { activeCount: number }) {
     const registers = [this.registry];
     this.registry.setDefaultLabels({ gateway: gatewayId });
     collectDefaultMetrics({ register: this.registry });
@@ -35,6 +35,14 @@ export class GatewayMetrics {
         this.reset();
         for (const state of ['composed', 'refused', 'unreachable']) this.set({ state }, 0);
         for (const status of systems.status()) this.inc({ state: status.state });
+      },
+    });
+    new Gauge({
+      name: 'mcx_gateway_subscriptions_active',
+      help: 'Live subscriptions forwarded to the owning systems.',
+      registers,
+      collect() {
+        this.set(subscriptions.activeCount);
       },
     });
   }

@@ -1,16 +1,16 @@
 /**
  * The subgraph's HTTP endpoint (node:http): /graphql (Apollo), /.well-known/mcx-system (public
  * system metadata: contract version, public key), /health. Every GraphQL request is authenticated by
- * the caller assertion that a trusted gateway signed (header x-mcx-assertion).
+ * the caller assertion that a trusted gateway signed (header x-mcx-assertion). Subscriptions come as
+ * WebSocket upgrades of /graphql (subscription-server.ts).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import { ErrorCode, httpStatusFor, McxError } from '../../domain/errors.js';
 import { ASSERTION_HEADER, WELL_KNOWN_PATH } from '../../common/http-headers.js';
-import { TtlCache } from '../../common/ttl-cache.js';
 import { QUERY_LIMITS, queryTooLongMessage } from '../../common/query-limits.js';
-import { verifyAssertion, type TrustedGateway, type VerifiedAssertion } from '../../identity/tokens.js';
+import type { CallerVerifier } from './caller-verifier.js';
 import { createContext, type Caller, type SubgraphContext } from './graphql/context.js';
 import { systemView } from './graphql/resolvers/views.js';
 import type { SubgraphServices } from './services/subgraph-services.js';
@@ -40,13 +40,13 @@ async function readBody(request: IncomingMessage): Promise<string> {
 }
 
 export class SubgraphHttpServer {
-  private readonly verified = new TtlCache<VerifiedAssertion>(10_000);
-  private readonly server: Server;
+  /** The node server: subscriptions (subscription-server.ts) take over its WebSocket upgrades. */
+  readonly server: Server;
 
   constructor(
     private readonly apollo: ApolloServer<SubgraphContext>,
     private readonly services: SubgraphServices,
-    private readonly trustedGateways: TrustedGateway[],
+    private readonly callers: CallerVerifier,
     private readonly metrics: SubgraphMetrics,
   ) {
     this.server = createServer((request, response) => {
@@ -131,12 +131,6 @@ export class SubgraphHttpServer {
     const token = request.headers[ASSERTION_HEADER];
     if (token === undefined) return null;
     if (typeof token !== 'string') throw new McxError(ErrorCode.ASSERTION_UNTRUSTED, 'one caller assertion per request');
-    let verified = this.verified.get(token);
-    if (verified === undefined) {
-      verified = await verifyAssertion(token, { subgraph: this.services.identity.slug, trusted: this.trustedGateways });
-      this.verified.set(token, verified, verified.expiresAt);
-    }
-    const access = await this.services.access.accessFor(verified.principal);
-    return { principal: verified.principal, access };
+    return this.callers.verify(token);
   }
 }

@@ -43,6 +43,14 @@ export class SubgraphMetrics {
     gauge('mcx_delivered_changes', 'Changes partners applied from our deliveries since this process started.', (_s, set) => services.delivery?.counters.delivered.forEach((n, p) => set(p, n)));
     gauge('mcx_delivery_failures', 'Failed delivery attempts since this process started.', (_s, set) => services.delivery?.counters.failures.forEach((n, p) => set(p, n)));
     gauge('mcx_replica_age_seconds', "Seconds since a partner's last change was applied to our copy.", (s, set) => s.replicas.forEach((r) => set(r.partner, age(s.now, r.lastAppliedAt))));
+    new Gauge({
+      name: 'mcx_subscriptions_active',
+      help: 'Live subscriptions to change feeds served by this process.',
+      registers,
+      collect: function (this: Gauge) {
+        this.set(services.subscriptions.activeCount);
+      },
+    });
     gauge('mcx_replica_applied_changes', "Changes applied to our copy of a partner's data.", (s, set) => s.replicas.forEach((r) => set(r.partner, r.appliedCount)));
   }
 

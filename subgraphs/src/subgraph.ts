@@ -1,11 +1,14 @@
-/** Starts one MCX system's configuration subgraph: keys, store, seed, GraphQL over HTTP. */
+/** Starts one MCX system's configuration subgraph: keys, store, seed, GraphQL over HTTP and WebSocket. */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadOrCreateKeyPair } from '../../identity/keys.js';
 import type { TrustedGateway } from '../../identity/tokens.js';
 import { validateSlug } from '../../domain/validation.js';
+import { CallerVerifier } from './caller-verifier.js';
 import { createApolloServer } from './graphql/apollo-server.js';
+import { buildSystemSchema } from './graphql/schema.js';
 import { SubgraphHttpServer } from './http-server.js';
+import { SubgraphSubscriptionServer } from './subscription-server.js';
 import { SubgraphMetrics } from './metrics.js';
 import { benchSeedPlan, fanoutSeedPlan } from './seed/bench-seed.js';
 import { demoSeedPlan } from './seed/demo-seed.js';
@@ -102,8 +105,11 @@ export async function startSubgraph(config: SubgraphConfig): Promise<RunningSubg
   if (config.outboundGateway !== null) {
     services.delivery = new DeliveryWorker(config.slug, store, services.sharing, keys.privateKey, config.outboundGateway);
   }
-  const apollo = await createApolloServer(config.slug);
-  const http = new SubgraphHttpServer(apollo, services, config.trustedGateways, new SubgraphMetrics(services));
+  const schema = await buildSystemSchema(config.slug);
+  const apollo = await createApolloServer(schema);
+  const callers = new CallerVerifier(services, config.trustedGateways);
+  const http = new SubgraphHttpServer(apollo, services, callers, new SubgraphMetrics(services));
+  const subscriptions = new SubgraphSubscriptionServer(http.server, schema, services, callers);
   const url = await http.listen(config.port, config.host);
   services.delivery?.start();
   const housekeeping = setInterval(() => void services.replicas.forgetOldMessages().catch(() => undefined), 60_000);
@@ -115,6 +121,7 @@ export async function startSubgraph(config: SubgraphConfig): Promise<RunningSubg
     async close() {
       clearInterval(housekeeping);
       await services.delivery?.stop();
+      await subscriptions.close();
       await http.close();
       await apollo.stop();
       await database.close();

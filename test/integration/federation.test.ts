@@ -12,6 +12,7 @@ import { freePort } from '../../cli/topology.js';
 import { issueAssertion, issueCallerToken, gatewayIssuer } from '../../identity/tokens.js';
 import { DEMO_SYSTEMS } from '../../subgraphs/src/seed/demo-seed.js';
 import { codes, expectNoLeak, sleep, STORES, TestTopology } from '../support/harness.js';
+import { Subscriber } from '../support/subscriber.js';
 
 const USERS_QUERY = `{ north { users(limit: 500) { id displayName organisation { id } mcServiceIds { mcptt mcdata mcvideo } enabledServices phone email } } }`;
 
@@ -334,5 +335,19 @@ describe.each(STORES)('federated core on %s', (store) => {
     expect(res.body.errors!.some((e) => e.extensions?.field === 'User.phone')).toBe(true);
     const create = await t.gateway(`mutation { north { removeUser(id: "north-u0001") } }`, { token: eastAdmin });
     expect(codes(create)).toEqual(['FORBIDDEN']);
+    // Subscriptions of the recomposed schema are forwarded too: west's own subgraph answers (an
+    // owner must name the partner whose view to follow), and a system with no agreement is refused.
+    const westAdmin = await t.token('west', 'admin');
+    const own = new Subscriber(t.topology.gatewayUrl, `subscription { west { id } }`, { token: westAdmin });
+    const stranger = new Subscriber(t.topology.gatewayUrl, `subscription { west { id } }`, { token: southSystem });
+    try {
+      await own.until('west answers', () => own.ended);
+      await stranger.until('south is refused', () => stranger.ended);
+      expect(own.codes()).toEqual(['BAD_USER_INPUT']);
+      expect(stranger.codes()).toEqual(['FORBIDDEN']);
+    } finally {
+      await own.close();
+      await stranger.close();
+    }
   });
 });

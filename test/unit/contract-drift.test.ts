@@ -12,11 +12,12 @@ describe('the contract', () => {
     expect(checkedIn).toContain(`contract version ${CONTRACT_VERSION}`);
   });
 
-  it('puts each system under its own root field of extended Query and Mutation types', async () => {
+  it('puts each system under its own root field of extended Query, Mutation and Subscription types', async () => {
     const sdl = printSubgraphSchema(await buildSystemSchema('north'));
     expect(sdl).toMatch(/extend type Query \{[^}]*\bnorth: McxSystem!/);
     expect(sdl).toMatch(/extend type Mutation \{[^}]*\bnorth: SystemMutations!/);
-    expect(sdl).not.toMatch(/\bexample: (McxSystem|SystemMutations)/);
+    expect(sdl).toMatch(/extend type Subscription \{[\s\S]*?\bnorth\([\s\S]*?\): SharedChange!\n\}/);
+    expect(sdl).not.toMatch(/\bexample(\([^)]*\))?: (McxSystem|SystemMutations|SharedChange)/);
   });
 
   it('carries the access directives to the gateway', async () => {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { resolveAccess, type EffectiveAccess } from '../../domain/access.js';
+import { decideFeedView, resolveAccess, type EffectiveAccess } from '../../domain/access.js';
 import type { AccessScope, AgreementRecord, GroupRecord, McService, Principal, ScopeGrant, UserRecord } from '../../domain/model.js';
 import {
   changeFor,
+  feedStart,
   planApply,
   retryDelayMs,
   sharedGroup,
@@ -440,5 +441,47 @@ describe('retryDelayMs', () => {
     expect(retryDelayMs(3, 0.42)).toBe(retryDelayMs(3, 0.42));
     expect(retryDelayMs(3, 0.1)).toBeLessThan(retryDelayMs(3, 0.9));
     expect(Number.isInteger(retryDelayMs(3, 0.123456))).toBe(true);
+  });
+});
+
+describe('following a feed (pull and subscriptions)', () => {
+  it('a partner follows its own feed while the agreement is active', () => {
+    expect(decideFeedView(partnerAccess(grant('DIRECTORY_READ')), PARTNER)).toEqual({ allowed: true });
+  });
+
+  it("a partner may not follow another partner's feed", () => {
+    const decision = decideFeedView(partnerAccess(grant('DIRECTORY_READ')), 'gamma');
+    expect(decision).toMatchObject({ allowed: false, code: 'FORBIDDEN_PARTNER_VIEW' });
+  });
+
+  it.each(['PROPOSED', 'SUSPENDED', 'TERMINATED'] as const)('nothing is followed under a %s agreement', (status) => {
+    const access = resolveAccess(OWNER, admin(PARTNER), agreement({ status, grantedToPartner: [grant('DIRECTORY_READ')] }), NOW);
+    const decision = decideFeedView(access, PARTNER);
+    expect(decision).toMatchObject({ allowed: false, code: 'FORBIDDEN' });
+    if (!decision.allowed) expect(decision.reason).toContain(status);
+  });
+
+  it('nothing is followed without an agreement', () => {
+    const access = resolveAccess(OWNER, admin(PARTNER), null, NOW);
+    expect(decideFeedView(access, PARTNER)).toMatchObject({ allowed: false, code: 'FORBIDDEN' });
+  });
+
+  it("the owner's callers follow any partner's feed", () => {
+    expect(decideFeedView(ownerAccess(), 'gamma')).toEqual({ allowed: true });
+  });
+
+  it('a partner resumes where it was when no reset came since', () => {
+    expect(feedStart(partnerAccess(), 40, 12)).toBe(40);
+    expect(feedStart(partnerAccess(), 12, 12)).toBe(12);
+    expect(feedStart(partnerAccess(), 40, null)).toBe(40);
+  });
+
+  it('a partner that was before the latest reset starts at the reset: nothing written under older grants', () => {
+    expect(feedStart(partnerAccess(), 0, 12)).toBe(11);
+    expect(feedStart(partnerAccess(), 11, 12)).toBe(11);
+  });
+
+  it('the owner reads its whole history', () => {
+    expect(feedStart(ownerAccess(), 0, 12)).toBe(0);
   });
 });

@@ -6,10 +6,9 @@ import {
   ApolloServerPluginInlineTraceDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
-import type { GraphQLFormattedError } from 'graphql';
+import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { ErrorCode, isMcxError } from '../../../domain/errors.js';
 import { queryLimitsRule } from '../../../common/query-limits.js';
-import { buildSystemSchema } from './schema.js';
 import type { SubgraphContext } from './context.js';
 
 /** Codes of errors that graphql-js or Apollo raise about the request itself: safe to show as they are. */
@@ -68,9 +67,9 @@ const fieldDenialsPlugin: ApolloServerPlugin<SubgraphContext> = {
   },
 };
 
-export async function createApolloServer(slug: string): Promise<ApolloServer<SubgraphContext>> {
+export async function createApolloServer(schema: GraphQLSchema): Promise<ApolloServer<SubgraphContext>> {
   const server = new ApolloServer<SubgraphContext>({
-    schema: await buildSystemSchema(slug),
+    schema,
     includeStacktraceInErrorResponses: false,
     formatError: formatSubgraphError,
     validationRules: [queryLimitsRule()],

@@ -3,6 +3,7 @@ import type { Store } from '../store/store.js';
 import { AccessService } from './access-service.js';
 import { AgreementsService } from './agreements-service.js';
 import { AuditLog } from './audit-log.js';
+import { FeedSubscriptions } from './feed-subscriptions.js';
 import { GroupsService } from './groups-service.js';
 import { deliveryStatus, type DeliveryStatus, type DeliveryWorker } from './delivery-worker.js';
 import { ReplicaService } from './replica-service.js';
@@ -17,6 +18,7 @@ export class SubgraphServices {
   readonly groups: GroupsService;
   readonly agreements: AgreementsService;
   readonly sharing: SharingService;
+  readonly subscriptions: FeedSubscriptions;
 
   readonly replicas: ReplicaService;
   /** Set when the system delivers its feed to partners (an outbound gateway is configured). */
@@ -33,6 +35,7 @@ export class SubgraphServices {
     this.groups = new GroupsService(identity.slug, store, this.audit, this.sharing);
     this.agreements = new AgreementsService(identity.slug, store, this.audit, this.sharing);
     this.replicas = new ReplicaService(identity.slug, store, this.audit);
+    this.subscriptions = new FeedSubscriptions(this);
   }
 
   /** Delivery status per partner (from the feed, also when this process runs no worker). */

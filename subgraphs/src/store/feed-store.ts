@@ -66,6 +66,17 @@ export class FeedStore {
     }));
   }
 
+  /** The newest entry of a partner's feed (0 when it is empty), and its newest reset (null when none). */
+  async head(partner: string): Promise<{ lastSeq: number; lastResetSeq: number | null }> {
+    const row = await this.db
+      .selectFrom('feed_entries')
+      .select((eb) => [eb.fn.max('seq').as('last'), eb.fn.max(eb.case().when('op', '=', 'reset').then(eb.ref('seq')).end()).as('reset')])
+      .where('partner', '=', partner)
+      .executeTakeFirst();
+    const reset = row?.reset ?? null;
+    return { lastSeq: Number(row?.last ?? 0), lastResetSeq: reset === null ? null : Number(reset) };
+  }
+
   async pending(partner: string, deliveredSeq: number): Promise<PendingStats> {
     const row = await this.db
       .selectFrom('feed_entries')

@@ -1,20 +1,15 @@
 /** The change feed, replicas and delivery status on McxSystem; receiving a partner's changes. */
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, Directive, FieldResolver, Info, Int, Resolver } from 'type-graphql';
-import { decideOwnerOnly, decidePartnerView, requireAllowed } from '../../../../domain/access.js';
+import { decideFeedView, decideOwnerOnly, requireAllowed } from '../../../../domain/access.js';
 import { ErrorCode, McxError } from '../../../../domain/errors.js';
+import { feedStart } from '../../../../domain/sharing.js';
 import { accessIfAllowed, requireCaller, type SubgraphContext } from '../context.js';
 import { ChangePage, DeliveryReceipt, DeliveryStatus, PartnerReplica } from '../types/sharing.js';
 import { McxSystem, SystemMutations } from '../types/system.js';
+import { changeEntryView, parseCursor } from './feed-views.js';
 
 const MAX_CHANGES = 1000;
-
-function parseCursor(value: string | null | undefined): number {
-  if (value === null || value === undefined || value === '') return 0;
-  const seq = Number(value);
-  if (!Number.isSafeInteger(seq) || seq < 0) throw new McxError(ErrorCode.BAD_USER_INPUT, `"${value}" is not a feed cursor`, { field: 'after' });
-  return seq;
-}
 
 const date = (value: string | null): Date | null => (value === null ? null : new Date(value));
 
@@ -22,7 +17,8 @@ const date = (value: string | null): Date | null => (value === null ? null : new
 export class SharingResolver {
   @FieldResolver(() => ChangePage, {
     nullable: true,
-    description: 'What this system shares with a partner, in order, after a cursor. A partner reads only its own feed.',
+    description:
+      'What this system shares with a partner, in order, after a cursor. A partner reads only its own feed, and nothing from before its latest reset (written when its grants change).',
   })
   async changes(
     @Ctx() context: SubgraphContext,
@@ -32,16 +28,14 @@ export class SharingResolver {
   ): Promise<ChangePage> {
     const { access } = requireCaller(context);
     const target = partner ?? access.partner;
-    requireAllowed(decidePartnerView(access, target));
-    if (!access.isOwner && access.agreementStatus !== 'ACTIVE') {
-      throw new McxError(ErrorCode.FORBIDDEN, `${access.owner} shares nothing with ${access.partner} now (agreement: ${access.agreementStatus ?? 'none'})`);
-    }
+    requireAllowed(decideFeedView(access, target));
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_CHANGES) throw new McxError(ErrorCode.BAD_USER_INPUT, `limit must be from 1 to ${MAX_CHANGES}`);
-    const from = parseCursor(after);
-    const entries = await context.services.store.feed.since(target, from, limit + 1);
+    const feed = context.services.store.feed;
+    const from = access.isOwner ? parseCursor(after) : feedStart(access, parseCursor(after), (await feed.head(target)).lastResetSeq);
+    const entries = await feed.since(target, from, limit + 1);
     const page = entries.slice(0, limit);
     return {
-      entries: page.map((e) => ({ cursor: String(e.seq), entity: e.entity, op: e.op, id: e.entityId, at: new Date(e.at), payload: e.payload === null ? null : JSON.stringify(e.payload) })),
+      entries: page.map(changeEntryView),
       cursor: String(page.length > 0 ? page[page.length - 1]!.seq : from),
       hasMore: entries.length > limit,
     };

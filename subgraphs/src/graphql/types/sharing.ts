@@ -1,9 +1,10 @@
-import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import { Directive, Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { McServiceEnum } from './enums.js';
 import { MemberRef } from './group.js';
 
-@ObjectType({ description: 'One entry of the change feed a system keeps for a partner.' })
-export class ChangeEntry {
+/** The fields every feed entry has: a base class, not in the schema itself (no field returns it). */
+@ObjectType()
+export abstract class FeedPosition {
   @Field(() => String, { description: 'Position in the feed: ask for the entries after it.' })
   cursor!: string;
 
@@ -18,7 +19,10 @@ export class ChangeEntry {
 
   @Field(() => Date)
   at!: Date;
+}
 
+@ObjectType({ description: 'One entry of the change feed a system keeps for a partner.' })
+export class ChangeEntry extends FeedPosition {
   @Field(() => String, { nullable: true, description: 'The object as JSON (SharedUser or SharedGroup), for upserts.' })
   payload!: string | null;
 }
@@ -46,8 +50,8 @@ export class SharedUser {
   @Field(() => [String]) functionalAliases!: string[];
   @Field(() => [McServiceEnum]) enabledServices!: McServiceEnum[];
   @Field(() => String) securityDomain!: string;
-  @Field(() => String, { nullable: true }) phone!: string | null;
-  @Field(() => String, { nullable: true }) email!: string | null;
+  @Directive('@access(requires: CONTACT_READ)') @Field(() => String, { nullable: true }) phone!: string | null;
+  @Directive('@access(requires: CONTACT_READ)') @Field(() => String, { nullable: true }) email!: string | null;
   @Field(() => String, { description: "When the owner last changed it (ISO-8601)." }) updatedAt!: string;
 }
 
@@ -58,10 +62,22 @@ export class SharedGroup {
   @Field(() => String) homeSystem!: string;
   @Field(() => ID, { nullable: true }) organisationId!: string | null;
   @Field(() => [McServiceEnum]) services!: McServiceEnum[];
-  @Field(() => [MemberRef], { nullable: true }) members!: MemberRef[] | null;
-  @Field(() => Int, { nullable: true }) memberLimit!: number | null;
-  @Field(() => Boolean, { nullable: true }) disabled!: boolean | null;
+  @Directive('@access(requires: GROUP_CONFIG_READ)') @Field(() => [MemberRef], { nullable: true }) members!: MemberRef[] | null;
+  @Directive('@access(requires: GROUP_CONFIG_READ)') @Field(() => Int, { nullable: true }) memberLimit!: number | null;
+  @Directive('@access(requires: GROUP_CONFIG_READ)') @Field(() => Boolean, { nullable: true }) disabled!: boolean | null;
   @Field(() => String) updatedAt!: string;
+}
+
+@ObjectType({ description: 'A change to what a system shares with a partner, pushed to subscribers as it is made.' })
+export class SharedChange extends FeedPosition {
+  @Field(() => String, { description: 'The partner whose view of the system this change is.' })
+  partner!: string;
+
+  @Field(() => SharedUser, { nullable: true, description: 'The user as the partner may see it now (upserts of users).' })
+  user!: SharedUser | null;
+
+  @Field(() => SharedGroup, { nullable: true, description: 'The group as the partner may see it now (upserts of groups).' })
+  group!: SharedGroup | null;
 }
 
 @ObjectType({ description: "This system's read-only copy of what one partner shares with it." })
