@@ -244,6 +244,17 @@ describe.each(STORES)('subscriptions on %s', (store) => {
     await t.until('the subgraph ends it', async () => (await gauge(t.topology.subgraphs.get('north')!.url, 'mcx_subscriptions_active')) === before - 1, 5000);
   });
 
+  it('a live subscription survives the gateway recomposing (another system leaving and coming back)', async () => {
+    const south = await subscribe(NORTH_AS_SOUTH, { token: southSystem }).ready();
+    await t.stopSystem('east');
+    await t.until('east has left the gateway', async () => codes(await t.gateway(`{ east { name } }`, { token: eastAdmin })).includes('UNKNOWN_SYSTEM'));
+    await t.restartSystem('east', DEMO_SYSTEMS.east.name);
+    await t.until('east is back', async () => codes(await t.gateway(`{ east { name } }`, { token: eastAdmin })).length === 0);
+    const id = await createNorthUser('north-border');
+    await south.until('the change arrives', () => south.changes().some((c) => c.id === id));
+    expect(south.ended).toBe(false);
+  });
+
   it('ends with SUBGRAPH_UNAVAILABLE when the owner goes away; after it is back, resuming loses nothing', async () => {
     const south = await subscribe(NORTH_AS_SOUTH, { token: southSystem }).ready();
     const a = await createNorthUser('north-border');
