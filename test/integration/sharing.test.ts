@@ -20,11 +20,7 @@ describe.each(STORES)('sharing updates on %s', (store) => {
   let northAssertion: string;
 
   beforeAll(async () => {
-    await t.start({
-      pollMs: 300,
-      accessTtlMs: 200,
-      systems: (['north', 'south', 'east'] as const).map((slug) => ({ slug, name: DEMO_SYSTEMS[slug].name, seed: 'demo' as const })),
-    });
+    await t.startDemo();
     northAdmin = await t.token('north', 'admin');
     southAdmin = await t.token('south', 'admin', { lifetimeSeconds: 3600 });
     southSystem = await t.token('south', 'system');

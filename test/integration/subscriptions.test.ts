@@ -56,11 +56,7 @@ describe.each(STORES)('subscriptions on %s', (store) => {
   }
 
   beforeAll(async () => {
-    await t.start({
-      pollMs: 300,
-      accessTtlMs: 200,
-      systems: (['north', 'south', 'east'] as const).map((slug) => ({ slug, name: DEMO_SYSTEMS[slug].name, seed: 'demo' as const })),
-    });
+    await t.startDemo();
     northAdmin = await t.token('north', 'admin');
     southSystem = await t.token('south', 'system');
     southAdmin = await t.token('south', 'admin', { lifetimeSeconds: 3600 });

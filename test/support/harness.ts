@@ -9,6 +9,7 @@ import type { CallerKind, Principal } from '../../domain/model.js';
 import { dropPostgresSchema } from '../../subgraphs/src/store/database.js';
 import { startTopology, type SystemSpec, type Topology, type TopologySpec } from '../../cli/topology.js';
 import { ASSERTION_HEADER } from '../../common/http-headers.js';
+import { DEMO_SYSTEMS } from '../../subgraphs/src/seed/demo-seed.js';
 
 export interface GraphQLResponse<T = Record<string, any>> {
   status: number;
@@ -65,6 +66,15 @@ export class TestTopology {
       await sleep(100);
     }
     throw new Error(`timed out waiting for: ${what}`);
+  }
+
+  /** The three demo systems on their demo data, with the quick polling and access TTL the tests use. */
+  startDemo(): Promise<this> {
+    return this.start({
+      pollMs: 300,
+      accessTtlMs: 200,
+      systems: (['north', 'south', 'east'] as const).map((slug) => ({ slug, name: DEMO_SYSTEMS[slug].name, seed: 'demo' as const })),
+    });
   }
 
   async start(spec: Omit<TopologySpec, 'dataDir'>): Promise<this> {
