@@ -19,7 +19,7 @@ export const ACCESS_SCOPES = [
 ] as const;
 export type AccessScope = (typeof ACCESS_SCOPES)[number];
 
-export const AGREEMENT_STATUSES = ['PROPOSED', 'ACTIVE', 'SUSPENDED', 'TERMINATED', 'EXPIRED'] as const;
+export const AGREEMENT_STATUSES = ['PROPOSED', 'ACTIVE', 'SUSPENDED', 'TERMINATED', 'EXPIRED', 'DECLINED'] as const;
 export type AgreementStatus = (typeof AGREEMENT_STATUSES)[number];
 
 export type CallerKind = 'admin' | 'system';
@@ -58,6 +58,27 @@ export interface AgreementRecord {
   grantedToPartner: ScopeGrant[];
   /** What the partner grants this system (the partner's copy is authoritative). */
   grantedByPartner: ScopeGrant[];
+  /** Which side proposed it; null for an agreement made beforehand (seeded). */
+  proposedBy: 'self' | 'partner' | null;
+  /** This side's administrators confirmed the partner's key fingerprint (compared out of band). */
+  fingerprintConfirmed: boolean;
+  /** While suspended: the side that asked to resume (the other side's resume makes it active). */
+  resumeRequestedBy: 'self' | 'partner' | null;
+  /** Why it was declined, suspended or terminated. */
+  statusReason: string | null;
+  /** The partner's security parameters as it sent them (id, domain, KMS URI, endpoint, key); null when seeded. */
+  partnerCard: {
+    systemId: string;
+    slug: string;
+    name: string;
+    domain: string;
+    securityDomain: string;
+    endpoint: string;
+    publicKey: string;
+  } | null;
+  /** Messages this side sent under the agreement, and the last one applied from the partner (both count from 1). */
+  messagesSent: number;
+  messagesReceived: number;
   updatedAt: Date;
 }
 

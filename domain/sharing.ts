@@ -20,10 +20,12 @@ import {
   visibleServiceIds,
   type EffectiveAccess,
 } from './access.js';
+import type { AgreementMessage } from './agreement-lifecycle.js';
 import type { GroupRecord, McService, MemberRef, UserRecord } from './model.js';
 
-export type FeedEntity = 'user' | 'group' | 'all';
-export type FeedOp = 'upsert' | 'delete' | 'reset';
+export type FeedEntity = 'user' | 'group' | 'all' | 'agreement';
+/** `notify`: a message about the agreement itself (payload: an AgreementMessage, agreement-lifecycle.ts). */
+export type FeedOp = 'upsert' | 'delete' | 'reset' | 'notify';
 
 /** A user as a partner may see it. */
 export interface SharedUser {
@@ -60,7 +62,7 @@ export interface FeedChange {
   entity: FeedEntity;
   entityId: string;
   op: FeedOp;
-  payload: SharedUser | SharedGroup | null;
+  payload: SharedUser | SharedGroup | AgreementMessage | null;
 }
 
 export function sharedUser(access: EffectiveAccess, user: UserRecord): SharedUser | null {

@@ -96,3 +96,13 @@ export function validateGrants(grants: ScopeGrant[]): ScopeGrant[] {
   }
   return grants;
 }
+
+/** Why an agreement is declined, suspended or terminated: said to the partner and kept in both audit logs. */
+export function validateReason(reason: string): string {
+  return validateText(reason, 'reason', 500);
+}
+
+/** A key fingerprint as people read it out: groups and case do not matter. */
+export function normaliseFingerprint(value: string): string {
+  return value.replace(/[\s-]/g, '').toUpperCase();
+}

@@ -28,17 +28,28 @@ export async function signEnvelope<T>(key: KeyObject, message: { from: string; t
   return new CompactSign(new TextEncoder().encode(JSON.stringify(envelope))).setProtectedHeader({ alg: 'EdDSA', typ: TYPE }).sign(key);
 }
 
+/** The message as it claims to be, read before the signature is checked (to pick the key); null when it is no MCX message. */
+function peek(token: string): Partial<Envelope<unknown>> | null {
+  try {
+    if (decodeProtectedHeader(token).typ !== TYPE) return null;
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as unknown;
+    return typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? (payload as Partial<Envelope<unknown>>) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The claimed sender, read before the signature is checked (to pick the key). */
 export function claimedSender(token: string): string {
-  try {
-    const header = decodeProtectedHeader(token);
-    if (header.typ !== TYPE) throw new Error('type');
-    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { from?: unknown };
-    if (typeof payload.from !== 'string') throw new Error('from');
-    return payload.from;
-  } catch {
-    throw new McxError(ErrorCode.MESSAGE_INVALID, 'not a signed MCX message');
-  }
+  const from = peek(token)?.from;
+  if (typeof from !== 'string') throw new McxError(ErrorCode.MESSAGE_INVALID, 'not a signed MCX message');
+  return from;
+}
+
+/** The claimed body, unverified: only to find the key to verify the message with. */
+export function peekEnvelopeBody<T>(token: string): Partial<T> | null {
+  const body = peek(token)?.body;
+  return typeof body === 'object' && body !== null ? (body as Partial<T>) : null;
 }
 
 export async function verifyEnvelope<T>(

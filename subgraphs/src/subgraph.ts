@@ -16,6 +16,7 @@ import { applySeedPlan } from './seed/seed-plan.js';
 import { SubgraphServices } from './services/subgraph-services.js';
 import type { SystemIdentity } from './services/system-identity.js';
 import { DeliveryWorker, type OutboundGateway } from './services/delivery-worker.js';
+import { OutboundClient } from './services/outbound-client.js';
 import { openDatabase, type StoreConfig } from './store/database.js';
 import { Store } from './store/store.js';
 
@@ -103,7 +104,9 @@ export async function startSubgraph(config: SubgraphConfig): Promise<RunningSubg
     });
   }
   if (config.outboundGateway !== null) {
-    services.delivery = new DeliveryWorker(config.slug, store, services.sharing, keys.privateKey, config.outboundGateway);
+    const outbound = new OutboundClient(config.slug, keys.privateKey, config.outboundGateway);
+    services.agreements.outbound = outbound;
+    services.delivery = new DeliveryWorker(config.slug, store, services.sharing, keys.privateKey, outbound);
   }
   const schema = await buildSystemSchema(config.slug);
   const apollo = await createApolloServer(schema);
@@ -114,12 +117,16 @@ export async function startSubgraph(config: SubgraphConfig): Promise<RunningSubg
   services.delivery?.start();
   const housekeeping = setInterval(() => void services.replicas.forgetOldMessages().catch(() => undefined), 60_000);
   housekeeping.unref();
+  // Agreements end when their validity runs out: checked every second (one read of the agreements).
+  const expiry = setInterval(() => void services.agreements.expireDue().catch((error: unknown) => console.error(`[${config.slug}] expiring agreements failed:`, error)), 1_000);
+  expiry.unref();
   return {
     slug: config.slug,
     url,
     identity,
     async close() {
       clearInterval(housekeeping);
+      clearInterval(expiry);
       await services.delivery?.stop();
       await subscriptions.close();
       await http.close();

@@ -19,6 +19,13 @@ export function agreement(overrides: Partial<AgreementRecord> = {}): AgreementRe
     partnerPublicKey: null,
     grantedToPartner: [],
     grantedByPartner: [],
+    proposedBy: null,
+    fingerprintConfirmed: true,
+    resumeRequestedBy: null,
+    statusReason: null,
+    partnerCard: null,
+    messagesSent: 0,
+    messagesReceived: 0,
     updatedAt: new Date('2025-06-01T12:00:00Z'),
     ...overrides,
   };

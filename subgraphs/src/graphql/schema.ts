@@ -9,6 +9,7 @@ import { Kind, parse, type DefinitionNode, type DocumentNode, type GraphQLSchema
 import { buildSchema, createResolversMap, type PubSub } from 'type-graphql';
 import { ACCESS_DIRECTIVE_SDL } from '../../../schema/contract-version.js';
 import { validateSlug } from '../../../domain/validation.js';
+import { AgreementMutationsResolver } from './resolvers/agreement-mutations-resolver.js';
 import { GroupResolver } from './resolvers/group-resolver.js';
 import { createRootResolver } from './resolvers/root-resolver.js';
 import { ReceiveChangesResolver, SharingResolver } from './resolvers/sharing-resolver.js';
@@ -46,7 +47,7 @@ const NO_TOPICS: PubSub = {
 export async function buildSystemSchema(slug: string): Promise<GraphQLSchema> {
   validateSlug(slug);
   const typeGraphqlSchema = await buildSchema({
-    resolvers: [createRootResolver(slug), SystemResolver, UserResolver, GroupResolver, SystemMutationsResolver, SharingResolver, ReceiveChangesResolver],
+    resolvers: [createRootResolver(slug), SystemResolver, UserResolver, GroupResolver, SystemMutationsResolver, AgreementMutationsResolver, SharingResolver, ReceiveChangesResolver],
     validate: false,
     pubSub: NO_TOPICS,
   });

@@ -8,7 +8,8 @@ export interface SeedPlan {
   /** Groups per organisation, named by suffix; each gets the organisation's users as members. */
   groupsPerOrganisation: string[];
   /** Partners' keys are pinned when seeding (see applySeedPlan's partnerKey). */
-  agreements: Array<Omit<AgreementRecord, 'updatedAt' | 'partnerKeyFingerprint' | 'partnerPublicKey'>>;
+  /** Agreements made beforehand (not proposed between live systems): fingerprints count as confirmed. */
+  agreements: Array<Pick<AgreementRecord, 'partner' | 'partnerName' | 'status' | 'validFrom' | 'validUntil' | 'grantedToPartner' | 'grantedByPartner'>>;
 }
 
 const FIRST = ['anna', 'ben', 'carla', 'david', 'eva', 'felix', 'greta', 'hugo', 'ida', 'jonas', 'karin', 'lars', 'maja', 'nils', 'olga', 'paul', 'rosa', 'sven', 'tina', 'ulf'];
@@ -95,6 +96,13 @@ export async function applySeedPlan(
         ...agreement,
         partnerPublicKey: pem,
         partnerKeyFingerprint: pem === null ? null : fingerprintOf(publicKeyFromPem(pem)),
+        proposedBy: null,
+        fingerprintConfirmed: true,
+        resumeRequestedBy: null,
+        statusReason: null,
+        partnerCard: null,
+        messagesSent: 0,
+        messagesReceived: 0,
         updatedAt: now,
       });
     }

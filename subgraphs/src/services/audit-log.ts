@@ -14,6 +14,10 @@ const DENIAL_CODES: ReadonlySet<string> = new Set([
   ErrorCode.MESSAGE_STALE,
   ErrorCode.MESSAGE_REPLAYED,
   ErrorCode.PARTNER_KEY_UNKNOWN,
+  ErrorCode.PARTNER_KEY_MISMATCH,
+  ErrorCode.MESSAGE_OUT_OF_ORDER,
+  ErrorCode.FINGERPRINT_MISMATCH,
+  ErrorCode.FINGERPRINT_NOT_CONFIRMED,
 ]);
 
 export function resultOf(error: unknown): { result: AuditResult; code: string; detail: string } {
@@ -44,6 +48,12 @@ export class AuditLog {
     });
   }
 
+  /** Audits a step that failed before its transaction began (the error is then thrown on by the caller). */
+  async recordFailure(principal: Principal, action: string, target: string, error: unknown): Promise<void> {
+    const { result, code, detail } = resultOf(error);
+    await this.record(principal, { action, target, result, code, detail });
+  }
+
   /**
    * Runs a change in one transaction together with its audit entry. A refused or failed change
    * leaves nothing behind but an audit entry saying so.
@@ -56,8 +66,7 @@ export class AuditLog {
         return result;
       });
     } catch (error) {
-      const { result, code, detail } = resultOf(error);
-      await this.record(principal, { action, target, result, code, detail });
+      await this.recordFailure(principal, action, target, error);
       throw error;
     }
   }

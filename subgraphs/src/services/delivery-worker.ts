@@ -8,17 +8,13 @@ import type { KeyObject } from 'node:crypto';
 import { ErrorCode } from '../../../domain/errors.js';
 import { retryDelayMs } from '../../../domain/sharing.js';
 import { signEnvelope } from '../../../identity/envelopes.js';
-import { gatewayIssuer, issueCallerToken } from '../../../identity/tokens.js';
 import type { DeliveryState } from '../store/feed-store.js';
 import type { Store } from '../store/store.js';
+import { UnreachableError, type OutboundClient } from './outbound-client.js';
 import { FEED_BATCH, type FeedBatch, type Receipt } from './replica-service.js';
 import type { SharingService } from './sharing-service.js';
 
-export interface OutboundGateway {
-  id: string;
-  /** Base URL, e.g. http://127.0.0.1:4000 */
-  url: string;
-}
+export type { OutboundGateway } from './outbound-client.js';
 
 export interface DeliveryStatus extends DeliveryState {
   pending: number;
@@ -45,7 +41,6 @@ export class DeliveryWorker {
   private readonly again = new Set<string>();
   private readonly nextAttempt = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
-  private token: { value: string; renewAt: number } | undefined;
   private stopped = false;
   readonly counters = { delivered: new Map<string, number>(), failures: new Map<string, number>() };
 
@@ -54,7 +49,7 @@ export class DeliveryWorker {
     private readonly store: Store,
     private readonly sharing: SharingService,
     private readonly key: KeyObject,
-    private readonly outbound: OutboundGateway,
+    private readonly outbound: OutboundClient,
   ) {}
 
   start(): void {
@@ -122,38 +117,22 @@ export class DeliveryWorker {
     }
   }
 
-  private async callerToken(): Promise<string> {
-    if (!this.token || this.token.renewAt <= Date.now()) {
-      const value = await issueCallerToken(this.key, { system: this.owner, kind: 'system', subject: this.owner, audience: gatewayIssuer(this.outbound.id), lifetimeSeconds: 300 });
-      this.token = { value, renewAt: Date.now() + 240_000 };
-    }
-    return this.token.value;
-  }
-
   private async send(partner: string, batch: FeedBatch): Promise<Receipt> {
     const envelope = await signEnvelope(this.key, { from: this.owner, to: partner, kind: FEED_BATCH, body: batch });
-    let response: Response;
+    let answer;
     try {
-      response = await fetch(`${this.outbound.url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${await this.callerToken()}` },
-        body: JSON.stringify({
-          query: `mutation Deliver($envelope: String!) { ${partner} { receivePartnerChanges(envelope: $envelope) { appliedThrough applied } } }`,
-          variables: { envelope },
-        }),
-        signal: AbortSignal.timeout(10_000),
-      });
+      answer = await this.outbound.request<Record<string, { receivePartnerChanges: { appliedThrough: string; applied: number } | null } | null>>(
+        `mutation Deliver($envelope: String!) { ${partner} { receivePartnerChanges(envelope: $envelope) { appliedThrough applied } } }`,
+        { envelope },
+      );
     } catch (error) {
-      throw new DeliveryError(`cannot reach ${this.outbound.url}: ${error instanceof Error ? error.message : String(error)}`, 'UNREACHABLE');
+      if (error instanceof UnreachableError) throw new DeliveryError(error.message, 'UNREACHABLE');
+      throw error;
     }
-    const body = (await response.json().catch(() => ({}))) as {
-      data?: Record<string, { receivePartnerChanges: { appliedThrough: string; applied: number } | null } | null> | null;
-      errors?: Array<{ message: string; extensions?: { code?: string; resumeAfter?: number } }>;
-    };
-    const receipt = body.data?.[partner]?.receivePartnerChanges;
+    const receipt = answer.data?.[partner]?.receivePartnerChanges;
     if (receipt) return { appliedThrough: Number(receipt.appliedThrough), applied: receipt.applied };
-    const error = body.errors?.[0];
-    throw new DeliveryError(error?.message ?? `HTTP ${response.status}`, error?.extensions?.code ?? `HTTP_${response.status}`, error?.extensions?.resumeAfter);
+    const error = answer.errors[0];
+    throw new DeliveryError(error?.message ?? `HTTP ${answer.status}`, error?.extensions?.code ?? `HTTP_${answer.status}`, error?.extensions?.resumeAfter as number | undefined);
   }
 
   /** When the next attempt to a partner in backoff is due (null: none scheduled). */

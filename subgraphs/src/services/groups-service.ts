@@ -126,6 +126,23 @@ export class GroupsService {
     });
   }
 
+  /**
+   * Removes every member of another system from this system's groups, in the caller's transaction
+   * (an agreement with that system ended). Partners that see the groups learn it from their feeds.
+   */
+  async removeMembersOfSystem(store: Store, system: string): Promise<number> {
+    const now = new Date();
+    let removed = 0;
+    for (const group of await store.groups.withMembersOf(system)) {
+      const gone = group.members.filter((m) => m.system === system);
+      await store.groups.removeMembers(group.groupId, gone);
+      await store.groups.touch(group.groupId, now);
+      await this.sharing.groupChanged(store, group, { ...group, members: group.members.filter((m) => m.system !== system), updatedAt: now });
+      removed += gone.length;
+    }
+    return removed;
+  }
+
   async changeMembers(
     access: EffectiveAccess,
     principal: Principal,

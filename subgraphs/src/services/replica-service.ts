@@ -4,13 +4,18 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { ErrorCode, McxError } from '../../../domain/errors.js';
-import type { Principal } from '../../../domain/model.js';
+import type { AgreementRecord, Principal } from '../../../domain/model.js';
 import { planApply, type SharedGroup, type SharedUser } from '../../../domain/sharing.js';
 import { publicKeyFromPem } from '../../../identity/keys.js';
 import { claimedSender, MESSAGE_MAX_AGE_S, verifyEnvelope } from '../../../identity/envelopes.js';
 import type { FeedEntry } from '../store/feed-store.js';
 import type { ReplicaCursor } from '../store/replica-store.js';
 import type { Store } from '../store/store.js';
+import type { AgreementMessage } from '../../../domain/agreement-lifecycle.js';
+import { FINAL_STATUSES } from '../../../domain/agreement-lifecycle.js';
+import { effectiveStatus } from '../../../domain/agreement.js';
+import { peekEnvelopeBody } from '../../../identity/envelopes.js';
+import type { AgreementsService } from './agreements-service.js';
 import type { AuditLog } from './audit-log.js';
 
 export const FEED_BATCH = 'feed.batch';
@@ -34,7 +39,26 @@ export class ReplicaService {
     private readonly owner: string,
     private readonly store: Store,
     private readonly audit: AuditLog,
+    private readonly agreements: AgreementsService,
   ) {}
+
+  /**
+   * The key to verify a sender's message with: the key pinned in the agreement; or, from a system
+   * with no agreement in force here (none yet, or only a final one), the key its proposal carries
+   * (the message must then be signed with it, and its fingerprint is confirmed by an administrator
+   * before the agreement can become active). A key pinned before must not change this way.
+   */
+  private senderKey(envelope: string, sender: string, agreement: AgreementRecord | undefined, now: Date): string {
+    if (agreement?.partnerPublicKey && !FINAL_STATUSES.has(effectiveStatus(agreement, now))) return agreement.partnerPublicKey;
+    const entries = peekEnvelopeBody<FeedBatch>(envelope)?.entries;
+    const proposal = (Array.isArray(entries) ? entries : []).map((e) => (e?.entity === 'agreement' ? (e.payload as AgreementMessage | null)?.event : null)).find((e) => e?.kind === 'propose');
+    const key = proposal?.kind === 'propose' && typeof proposal.card?.publicKey === 'string' ? proposal.card.publicKey : null;
+    if (key === null) throw new McxError(ErrorCode.PARTNER_KEY_UNKNOWN, `${this.owner} has no pinned key of ${sender}`);
+    if (agreement?.partnerPublicKey && agreement.partnerPublicKey.trim() !== key.trim()) {
+      throw new McxError(ErrorCode.PARTNER_KEY_MISMATCH, `${sender} proposes with another key than the one pinned before`);
+    }
+    return key;
+  }
 
   async receive(principal: Principal, envelope: string): Promise<Receipt> {
     let sender: string | null = null;
@@ -49,25 +73,23 @@ export class ReplicaService {
       if (sender !== principal.system) {
         throw new McxError(ErrorCode.MESSAGE_INVALID, `the message says it is from ${sender}, but ${principal.system} is calling`);
       }
+      const now = new Date();
       const agreement = await store.agreements.get(sender);
-      if (!agreement?.partnerPublicKey) {
-        throw new McxError(ErrorCode.PARTNER_KEY_UNKNOWN, `${this.owner} has no pinned key of ${sender}`);
-      }
       const message = await verifyEnvelope<FeedBatch>(envelope, {
-        senderKey: this.keyFrom(agreement.partnerPublicKey),
+        senderKey: this.keyFrom(this.senderKey(envelope, sender, agreement, now)),
         sender,
         receiver: this.owner,
         kind: FEED_BATCH,
       });
-      const now = new Date();
       if (!(await store.replicas.rememberMessage(sender, message.id, now))) {
         throw new McxError(ErrorCode.MESSAGE_REPLAYED, `message ${message.id} from ${sender} was received before`);
       }
-      return this.apply(store, sender, message.body, now);
+      return this.apply(store, principal, message.body, now);
     });
   }
 
-  private async apply(store: Store, sender: string, batch: FeedBatch, now: Date): Promise<Receipt> {
+  private async apply(store: Store, principal: Principal, batch: FeedBatch, now: Date): Promise<Receipt> {
+    const sender = principal.system;
     const entries = [...batch.entries].sort((a, b) => a.seq - b.seq);
     const cursor: ReplicaCursor = (await store.replicas.cursor(sender)) ?? { partner: sender, appliedSeq: 0, appliedCount: 0, lastAppliedAt: now.toISOString() };
     const lastSeq = entries.length > 0 ? entries[entries.length - 1]!.seq : batch.afterSeq;
@@ -81,7 +103,8 @@ export class ReplicaService {
     let applied = 0;
     for (const entry of entries) {
       if (entry.seq <= plan.skipThrough) continue;
-      if (entry.op === 'reset') await store.replicas.drop(sender);
+      if (entry.entity === 'agreement' && entry.op === 'notify') await this.agreements.receive(store, principal, entry.payload as AgreementMessage, now);
+      else if (entry.op === 'reset') await store.replicas.drop(sender);
       else if (entry.op === 'upsert' && entry.entity === 'user') await store.replicas.upsert('replica_users', sender, entry.entityId, entry.payload as SharedUser, now);
       else if (entry.op === 'upsert' && entry.entity === 'group') await store.replicas.upsert('replica_groups', sender, entry.entityId, entry.payload as SharedGroup, now);
       else if (entry.op === 'delete') await store.replicas.delete(entry.entity === 'user' ? 'replica_users' : 'replica_groups', sender, entry.entityId);

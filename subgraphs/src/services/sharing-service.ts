@@ -5,6 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { resolveAccess, type EffectiveAccess } from '../../../domain/access.js';
 import { isInForce } from '../../../domain/agreement.js';
+import type { AgreementMessage } from '../../../domain/agreement-lifecycle.js';
 import type { GroupRecord, UserRecord } from '../../../domain/model.js';
 import { changeFor, sharedGroup, sharedUser, type FeedChange } from '../../../domain/sharing.js';
 import type { Store } from '../store/store.js';
@@ -47,6 +48,11 @@ export class SharingService {
       const change = changeFor('group', id, before, after, (group) => sharedGroup(access, group));
       if (change) await this.append(store, access.partner, [change]);
     }
+  }
+
+  /** Sends a message about the agreement to the partner: it travels in the partner's feed, in order with the rest. */
+  async notify(store: Store, partner: string, message: AgreementMessage): Promise<void> {
+    await this.append(store, partner, [{ entity: 'agreement', entityId: message.event.kind, op: 'notify', payload: message }]);
   }
 
   /**

@@ -33,8 +33,12 @@ export class SubgraphServices {
     this.sharing = new SharingService(identity.slug);
     this.users = new UsersService(store, this.audit, this.sharing);
     this.groups = new GroupsService(identity.slug, store, this.audit, this.sharing);
-    this.agreements = new AgreementsService(identity.slug, store, this.audit, this.sharing);
-    this.replicas = new ReplicaService(identity.slug, store, this.audit);
+    this.agreements = new AgreementsService(identity, store, this.audit, this.sharing);
+    this.replicas = new ReplicaService(identity.slug, store, this.audit, this.agreements);
+    // What stems from an agreement is revoked when it ends: the copy of what the partner shared,
+    // the partner's users in this system's groups (later also migration authorisations and visiting profiles).
+    this.agreements.onEnded((trx, partner) => trx.replicas.drop(partner));
+    this.agreements.onEnded(async (trx, partner) => void (await this.groups.removeMembersOfSystem(trx, partner)));
     this.subscriptions = new FeedSubscriptions(this);
   }
 

@@ -14,7 +14,14 @@ function toRecord(row: AgreementRow): AgreementRecord {
     partnerPublicKey: row.partner_public_key,
     grantedToPartner: fromJson<ScopeGrant[]>(row.granted_to_partner),
     grantedByPartner: fromJson<ScopeGrant[]>(row.granted_by_partner),
-    updatedAt: fromTimestamp(row.updated_at),
+    proposedBy: row.proposed_by as AgreementRecord['proposedBy'],
+    fingerprintConfirmed: Number(row.fingerprint_confirmed) === 1,
+    resumeRequestedBy: row.resume_requested_by as AgreementRecord['resumeRequestedBy'],
+    statusReason: row.status_reason,
+    partnerCard: row.partner_card === null ? null : fromJson<NonNullable<AgreementRecord['partnerCard']>>(row.partner_card),
+    messagesSent: Number(row.messages_sent),
+    messagesReceived: Number(row.messages_received),
+    updatedAt: fromTimestamp(row.updated_at)!,
   };
 }
 
@@ -29,6 +36,13 @@ function toRow(agreement: AgreementRecord): AgreementRow {
     partner_public_key: agreement.partnerPublicKey,
     granted_to_partner: toJson(agreement.grantedToPartner),
     granted_by_partner: toJson(agreement.grantedByPartner),
+    proposed_by: agreement.proposedBy,
+    fingerprint_confirmed: agreement.fingerprintConfirmed ? 1 : 0,
+    resume_requested_by: agreement.resumeRequestedBy,
+    status_reason: agreement.statusReason,
+    partner_card: agreement.partnerCard === null ? null : toJson(agreement.partnerCard),
+    messages_sent: agreement.messagesSent,
+    messages_received: agreement.messagesReceived,
     updated_at: toTimestamp(agreement.updatedAt),
   };
 }
@@ -47,6 +61,13 @@ export class AgreementStore {
 
   async insert(agreement: AgreementRecord): Promise<void> {
     await this.db.insertInto('agreements').values(toRow(agreement)).execute();
+  }
+
+  /** Inserts the agreement, or replaces the one with the same partner (a new agreement after a final one). */
+  async save(agreement: AgreementRecord): Promise<void> {
+    const row = toRow(agreement);
+    const { partner: _partner, ...rest } = row;
+    await this.db.insertInto('agreements').values(row).onConflict((oc) => oc.column('partner').doUpdateSet(rest)).execute();
   }
 
   async update(agreement: AgreementRecord): Promise<void> {

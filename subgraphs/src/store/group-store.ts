@@ -73,6 +73,17 @@ export class GroupStore {
     return row && (await this.withMembers([row]))[0];
   }
 
+  /** The groups that have members of another system. */
+  async withMembersOf(system: string): Promise<GroupRecord[]> {
+    const rows = await this.db
+      .selectFrom('groups')
+      .selectAll()
+      .where('group_id', 'in', (eb) => eb.selectFrom('group_members').select('group_id').where('system', '=', system))
+      .orderBy('group_id')
+      .execute();
+    return this.withMembers(rows);
+  }
+
   /** Groups in which any of these members (of `system`) take part, keyed by MC service ID. */
   async groupsOfMembers(system: string, mcServiceIds: readonly string[]): Promise<Map<string, GroupRecord[]>> {
     const result = new Map<string, GroupRecord[]>(mcServiceIds.map((id) => [id, []]));

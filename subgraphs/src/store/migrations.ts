@@ -143,10 +143,28 @@ function sharing(dialect: Dialect): Migration {
   };
 }
 
+/** Agreements established between live systems: who proposed, fingerprint confirmation, resume requests, the partner's card, message counters. */
+function agreementLifecycle(): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      const add = (column: string, type: 'text' | 'integer', notNull = false) =>
+        db.schema.alterTable('agreements').addColumn(column, type, (c) => (notNull ? c.notNull().defaultTo(0) : c)).execute();
+      await add('proposed_by', 'text');
+      // Agreements from before this migration were made beforehand, their keys pinned from shared data.
+      await db.schema.alterTable('agreements').addColumn('fingerprint_confirmed', 'integer', (c) => c.notNull().defaultTo(1)).execute();
+      await add('resume_requested_by', 'text');
+      await add('status_reason', 'text');
+      await add('partner_card', 'text');
+      await add('messages_sent', 'integer', true);
+      await add('messages_received', 'integer', true);
+    },
+  };
+}
+
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { '0001_initial': initial(dialect), '0002_sharing': sharing(dialect) };
+      return { '0001_initial': initial(dialect), '0002_sharing': sharing(dialect), '0003_agreement_lifecycle': agreementLifecycle() };
     },
   };
 }

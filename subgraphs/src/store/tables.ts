@@ -60,6 +60,15 @@ export interface AgreementTable {
   updated_at: string;
   /** The partner's pinned public key (PEM): messages from the partner must be signed with it. */
   partner_public_key: string | null;
+  proposed_by: string | null;
+  /** 0 or 1. */
+  fingerprint_confirmed: number;
+  resume_requested_by: string | null;
+  status_reason: string | null;
+  /** JSON of the partner's SystemCard. */
+  partner_card: string | null;
+  messages_sent: number;
+  messages_received: number;
 }
 
 export interface AuditTable {

@@ -1,13 +1,11 @@
 import { Arg, Ctx, Directive, FieldResolver, ID, Resolver } from 'type-graphql';
-import type { AgreementRecord, GroupRecord, McService, MemberRef, ScopeGrant, UserRecord } from '../../../../domain/model.js';
+import type { GroupRecord, McService, MemberRef, UserRecord } from '../../../../domain/model.js';
 import { requireCaller, type SubgraphContext } from '../context.js';
-import { Agreement, ScopeGrantInput } from '../types/agreement.js';
 import { McServiceEnum } from '../types/enums.js';
 import { Group, MemberRefInput } from '../types/group.js';
 import { GroupInput, UserInput } from '../types/inputs.js';
 import { SystemMutations } from '../types/system.js';
 import { User } from '../types/user.js';
-import { agreementView } from './views.js';
 
 function plainMembers(members: MemberRefInput[]): MemberRef[] {
   return members.map((m) => ({ system: m.system, mcServiceId: m.mcServiceId }));
@@ -126,23 +124,5 @@ export class SystemMutationsResolver {
   ): Promise<GroupRecord> {
     const { access, principal } = requireCaller(context);
     return context.services.groups.changeMembers(access, principal, groupId, 'remove', plainMembers(members));
-  }
-
-  @Directive('@access(ownerOnly: true)')
-  @FieldResolver(() => Agreement, { nullable: true, description: 'Replaces what this system grants a partner.' })
-  async setAgreementGrants(
-    @Ctx() context: SubgraphContext,
-    @Arg('partner', () => String) partner: string,
-    @Arg('grants', () => [ScopeGrantInput]) grants: ScopeGrantInput[],
-  ): Promise<Agreement> {
-    const { access, principal } = requireCaller(context);
-    const plain: ScopeGrant[] = grants.map((g) => ({
-      scope: g.scope,
-      organisations: g.organisations ?? null,
-      groups: g.groups ?? null,
-      services: (g.services ?? null) as McService[] | null,
-    }));
-    const updated: AgreementRecord = await context.services.agreements.setGrants(access, principal, partner, plain);
-    return agreementView(updated);
   }
 }

@@ -81,14 +81,14 @@ export class SystemResolver {
   @FieldResolver(() => [Agreement], { description: 'All agreements for the owner; a partner sees only its own.' })
   async agreements(@Ctx() context: SubgraphContext): Promise<Agreement[]> {
     const { access } = requireCaller(context);
-    return (await context.services.agreements.list(access)).map((a: AgreementRecord) => agreementView(a));
+    return (await context.services.agreements.list(access)).map((a: AgreementRecord) => agreementView(a, context.services.identity.slug));
   }
 
   @FieldResolver(() => Agreement, { nullable: true, description: 'The agreement with one partner (a partner may ask only for its own).' })
   async agreement(@Ctx() context: SubgraphContext, @Arg('partner', () => String) partner: string): Promise<Agreement | null> {
     const { access } = requireCaller(context);
     const agreement = await context.services.agreements.get(access, partner);
-    return agreement && agreementView(agreement);
+    return agreement && agreementView(agreement, context.services.identity.slug);
   }
 
   @FieldResolver(() => Access, { nullable: true, description: 'What a partner may do here now; by default the caller. A partner may ask only about itself.' })

@@ -20,7 +20,10 @@ export function systemView(identity: SystemIdentity): McxSystem {
   };
 }
 
-export function agreementView(agreement: AgreementRecord, now = new Date()): Agreement {
+/** An agreement as the owning system `owner` keeps it (sides shown as the systems' slugs). */
+export function agreementView(agreement: AgreementRecord, owner: string, now = new Date()): Agreement {
+  const slugOf = (side: 'self' | 'partner' | null) => (side === null ? null : side === 'self' ? owner : agreement.partner);
+  const card = agreement.partnerCard;
   return {
     partnerSystem: agreement.partner,
     partnerName: agreement.partnerName,
@@ -30,6 +33,11 @@ export function agreementView(agreement: AgreementRecord, now = new Date()): Agr
     partnerKeyFingerprint: agreement.partnerKeyFingerprint,
     grantedToPartner: agreement.grantedToPartner as Agreement['grantedToPartner'],
     grantedByPartner: agreement.grantedByPartner as Agreement['grantedByPartner'],
+    proposedBy: slugOf(agreement.proposedBy),
+    fingerprintConfirmed: agreement.fingerprintConfirmed,
+    resumeRequestedBy: slugOf(agreement.resumeRequestedBy),
+    statusReason: agreement.statusReason,
+    partnerParameters: card && { systemId: card.systemId, domain: card.domain, securityDomain: card.securityDomain, endpoint: card.endpoint, publicKey: card.publicKey },
     updatedAt: agreement.updatedAt,
   };
 }

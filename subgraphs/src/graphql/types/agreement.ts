@@ -31,6 +31,24 @@ export class ScopeGrantInput {
   services!: McServiceEnum[] | null;
 }
 
+@ObjectType({ description: "A partner's security parameters, exchanged under the agreement." })
+export class PartnerParameters {
+  @Field(() => ID, { description: 'URN of the partner system.' })
+  systemId!: string;
+
+  @Field(() => String)
+  domain!: string;
+
+  @Field(() => String, { description: "KMS URI of the partner's users (their security domain)." })
+  securityDomain!: string;
+
+  @Field(() => String, { description: 'Where the partner is reached (its gateway GraphQL endpoint).' })
+  endpoint!: string;
+
+  @Field(() => String, { description: "The partner's public key (PEM), pinned: its messages must be signed with it." })
+  publicKey!: string;
+}
+
 @ObjectType({ description: "This system's interconnection agreement with a partner system." })
 export class Agreement {
   @Field(() => ID, { description: 'Slug of the partner system.' })
@@ -56,6 +74,21 @@ export class Agreement {
 
   @Field(() => [ScopeGrant], { description: 'What the partner grants this system.' })
   grantedByPartner!: ScopeGrant[];
+
+  @Field(() => String, { nullable: true, description: 'The system that proposed it (null: made beforehand).' })
+  proposedBy!: string | null;
+
+  @Field(() => Boolean, { description: "This system's administrators confirmed the partner's key fingerprint (needed before accepting)." })
+  fingerprintConfirmed!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'While suspended: the system that asked to resume (the other must resume too).' })
+  resumeRequestedBy!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Why it was declined, suspended, terminated or expired.' })
+  statusReason!: string | null;
+
+  @Field(() => PartnerParameters, { nullable: true, description: "The partner's security parameters as it sent them (null: made beforehand)." })
+  partnerParameters!: PartnerParameters | null;
 
   @Field(() => Date)
   updatedAt!: Date;

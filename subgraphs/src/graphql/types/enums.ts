@@ -38,6 +38,7 @@ export enum AgreementStatusEnum {
   SUSPENDED = 'SUSPENDED',
   TERMINATED = 'TERMINATED',
   EXPIRED = 'EXPIRED',
+  DECLINED = 'DECLINED',
 }
 registerEnumType(AgreementStatusEnum, { name: 'AgreementStatus' });
 

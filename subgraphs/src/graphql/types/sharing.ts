@@ -8,10 +8,10 @@ export abstract class FeedPosition {
   @Field(() => String, { description: 'Position in the feed: ask for the entries after it.' })
   cursor!: string;
 
-  @Field(() => String, { description: 'user, group, or all (with op reset).' })
+  @Field(() => String, { description: 'user, group, all (with op reset), or agreement (with op notify).' })
   entity!: string;
 
-  @Field(() => String, { description: 'upsert (the object as the partner may see it), delete, or reset (forget all, a full copy follows).' })
+  @Field(() => String, { description: 'upsert (the object as the partner may see it), delete, reset (forget all, a full copy follows), or notify (a step of the agreement).' })
   op!: string;
 
   @Field(() => ID)
@@ -78,6 +78,9 @@ export class SharedChange extends FeedPosition {
 
   @Field(() => SharedGroup, { nullable: true, description: 'The group as the partner may see it now (upserts of groups).' })
   group!: SharedGroup | null;
+
+  @Field(() => String, { nullable: true, description: 'For a step of the agreement itself (entity agreement, op notify): propose, accept, decline, suspend, resume, terminate or grants.' })
+  agreementStep!: string | null;
 }
 
 @ObjectType({ description: "This system's read-only copy of what one partner shares with it." })
