@@ -12,8 +12,6 @@ import type { FeedEntry } from '../store/feed-store.js';
 import type { ReplicaCursor } from '../store/replica-store.js';
 import type { Store } from '../store/store.js';
 import type { AgreementMessage } from '../../../domain/agreement-lifecycle.js';
-import { FINAL_STATUSES } from '../../../domain/agreement-lifecycle.js';
-import { effectiveStatus } from '../../../domain/agreement.js';
 import { peekEnvelopeBody } from '../../../identity/envelopes.js';
 import type { AgreementsService } from './agreements-service.js';
 import type { AuditLog } from './audit-log.js';
@@ -43,20 +41,21 @@ export class ReplicaService {
   ) {}
 
   /**
-   * The key to verify a sender's message with: the key pinned in the agreement; or, from a system
-   * with no agreement in force here (none yet, or only a final one), the key its proposal carries
-   * (the message must then be signed with it, and its fingerprint is confirmed by an administrator
-   * before the agreement can become active). A key pinned before must not change this way.
+   * The key to verify a sender's message with: the key pinned for it here; or, from a system with no
+   * pinned key, the key its proposal carries (the message must be signed with it; an administrator
+   * confirms its fingerprint before the agreement can become active). A proposal never changes a
+   * pinned key.
    */
-  private senderKey(envelope: string, sender: string, agreement: AgreementRecord | undefined, now: Date): string {
-    if (agreement?.partnerPublicKey && !FINAL_STATUSES.has(effectiveStatus(agreement, now))) return agreement.partnerPublicKey;
+  private senderKey(envelope: string, sender: string, agreement: AgreementRecord | undefined): string {
     const entries = peekEnvelopeBody<FeedBatch>(envelope)?.entries;
     const proposal = (Array.isArray(entries) ? entries : []).map((e) => (e?.entity === 'agreement' ? (e.payload as AgreementMessage | null)?.event : null)).find((e) => e?.kind === 'propose');
-    const key = proposal?.kind === 'propose' && typeof proposal.card?.publicKey === 'string' ? proposal.card.publicKey : null;
-    if (key === null) throw new McxError(ErrorCode.PARTNER_KEY_UNKNOWN, `${this.owner} has no pinned key of ${sender}`);
-    if (agreement?.partnerPublicKey && agreement.partnerPublicKey.trim() !== key.trim()) {
-      throw new McxError(ErrorCode.PARTNER_KEY_MISMATCH, `${sender} proposes with another key than the one pinned before`);
+    const offered = proposal?.kind === 'propose' ? proposal.card?.publicKey : undefined;
+    const pinned = agreement?.partnerPublicKey ?? null;
+    if (pinned !== null && offered !== undefined && String(offered).trim() !== pinned.trim()) {
+      throw new McxError(ErrorCode.PARTNER_KEY_MISMATCH, `${sender} proposes with another key than the one pinned for it here`);
     }
+    const key = pinned ?? (typeof offered === 'string' ? offered : null);
+    if (key === null) throw new McxError(ErrorCode.PARTNER_KEY_UNKNOWN, `${this.owner} has no pinned key of ${sender}, and the message carries no proposal with one`);
     return key;
   }
 
@@ -76,7 +75,7 @@ export class ReplicaService {
       const now = new Date();
       const agreement = await store.agreements.get(sender);
       const message = await verifyEnvelope<FeedBatch>(envelope, {
-        senderKey: this.keyFrom(this.senderKey(envelope, sender, agreement, now)),
+        senderKey: this.keyFrom(this.senderKey(envelope, sender, agreement)),
         sender,
         receiver: this.owner,
         kind: FEED_BATCH,
@@ -118,7 +117,11 @@ export class ReplicaService {
   private keyFrom(pem: string): KeyObject {
     let key = this.keys.get(pem);
     if (key === undefined) {
-      key = publicKeyFromPem(pem);
+      try {
+        key = publicKeyFromPem(pem);
+      } catch {
+        throw new McxError(ErrorCode.PARTNER_KEY_UNKNOWN, 'the key the message names is no Ed25519 public key');
+      }
       this.keys.set(pem, key);
     }
     return key;
