@@ -18,6 +18,8 @@
  *   proposal. Accepting needs this side's confirmation of the partner's key fingerprint.
  * - Each side sets only what it grants; what the partner grants arrives with its messages.
  * - DECLINED, TERMINATED and EXPIRED are final for that agreement: a new proposal starts a new one.
+ * - A side that rotates its key tells the other under every agreement still open; the other pins the
+ *   new key and accepts the previous one until the end of the grace period.
  */
 import { ErrorCode } from './errors.js';
 import type { AgreementRecord, ScopeGrant } from './model.js';
@@ -35,7 +37,9 @@ export type AgreementEvent =
   | { kind: 'suspend'; reason: string }
   | { kind: 'resume' }
   | { kind: 'terminate'; reason: string }
-  | { kind: 'grants'; grants: ScopeGrant[] };
+  | { kind: 'grants'; grants: ScopeGrant[] }
+  /** The sender signs with a new key from now on; `certificate` (signed with its previous key) says so (identity/key-rotation.ts). */
+  | { kind: 'rotate'; publicKey: string; previousValidUntil: string; certificate: string };
 
 export type AgreementEventKind = AgreementEvent['kind'];
 
@@ -98,6 +102,7 @@ export function startFromProposal(
       resumeRequestedBy: null,
       statusReason: null,
       partnerCard,
+      partnerPreviousKey: null,
       messagesSent: 0,
       messagesReceived: 0,
       updatedAt: now,
@@ -149,6 +154,15 @@ export function step(agreement: AgreementRecord, by: Side, event: AgreementEvent
       return next({ status: 'TERMINATED', resumeRequestedBy: null, statusReason: event.reason }, { ended: true });
     case 'grants':
       return next(by === 'self' ? { grantedToPartner: event.grants } : { grantedByPartner: event.grants });
+    case 'rotate':
+      // This side's own key is not part of the agreement; the partner's new key is pinned, and the
+      // one it replaces stays accepted until the end of the grace period. (The certificate is checked
+      // against the pinned key before this step is taken.)
+      if (by === 'self') return next({});
+      return next({
+        partnerPublicKey: event.publicKey,
+        partnerPreviousKey: agreement.partnerPublicKey === null ? null : { publicKey: agreement.partnerPublicKey, validUntil: new Date(event.previousValidUntil) },
+      });
   }
 }
 

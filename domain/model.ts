@@ -76,6 +76,8 @@ export interface AgreementRecord {
     endpoint: string;
     publicKey: string;
   } | null;
+  /** After the partner rotated its key: the key it replaced, still accepted until `validUntil`. */
+  partnerPreviousKey: { publicKey: string; validUntil: Date } | null;
   /** Messages this side sent under the agreement, and the last one applied from the partner (both count from 1). */
   messagesSent: number;
   messagesReceived: number;

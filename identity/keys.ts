@@ -3,7 +3,7 @@
  * key folder; the private key file is readable by the owner only.
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode, McxError } from '../domain/errors.js';
 
@@ -93,4 +93,59 @@ export function loadOrCreateKeyPair(dir: string): KeyPair {
 
 export function readPublicKeyFile(path: string): KeyObject {
   return publicKeyFromPem(readFileSync(path, 'utf8'));
+}
+
+/** After a rotation: the public key that was replaced, still accepted until `validUntil`. */
+export const PREVIOUS_KEY_FILE = 'previous-public-key.json';
+
+export interface PreviousKey {
+  publicKeyPem: string;
+  fingerprint: string;
+  validUntil: Date;
+}
+
+/** The previous key of a rotation in `dir`, while it is still accepted (null otherwise). */
+export function loadPreviousKey(dir: string, now = new Date()): PreviousKey | null {
+  const path = join(dir, PREVIOUS_KEY_FILE);
+  if (!existsSync(path)) return null;
+  const saved = JSON.parse(readFileSync(path, 'utf8')) as { publicKeyPem: string; validUntil: string };
+  const validUntil = new Date(saved.validUntil);
+  if (validUntil.getTime() <= now.getTime()) return null;
+  return { publicKeyPem: saved.publicKeyPem, fingerprint: fingerprintOf(publicKeyFromPem(saved.publicKeyPem)), validUntil };
+}
+
+export const NEXT_PRIVATE_KEY_FILE = 'private-key.next.pem';
+
+/**
+ * A rotation in two steps, so that a crash leaves one complete, known key pair: `prepareRotation`
+ * writes the new private key beside the current one (0600); the owner then tells its partners (in its
+ * store); `completeRotation` keeps the old public key as the previous key until `validUntil` and
+ * renames the new key over the old one. `abandonRotation` removes a prepared key never announced.
+ */
+export function prepareRotation(dir: string): KeyPair {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const path = join(dir, NEXT_PRIVATE_KEY_FILE);
+  writeFileSync(path, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  chmodSync(path, 0o600);
+  return pairFrom(privateKey);
+}
+
+/** The prepared key of a rotation that was not completed (after a crash), if any. */
+export function preparedRotation(dir: string): KeyPair | null {
+  const path = join(dir, NEXT_PRIVATE_KEY_FILE);
+  return existsSync(path) ? pairFrom(createPrivateKey(readFileSync(path))) : null;
+}
+
+export function completeRotation(dir: string, validUntil: Date): KeyPair {
+  const previous = loadOrCreateKeyPair(dir);
+  const next = preparedRotation(dir);
+  if (next === null) throw new McxError(ErrorCode.INTERNAL, `no prepared key in ${dir}`);
+  writeFileSync(join(dir, PREVIOUS_KEY_FILE), JSON.stringify({ publicKeyPem: previous.publicKeyPem, validUntil: validUntil.toISOString() }), { mode: 0o644 });
+  renameSync(join(dir, NEXT_PRIVATE_KEY_FILE), join(dir, PRIVATE_KEY_FILE));
+  writeFileSync(join(dir, PUBLIC_KEY_FILE), next.publicKeyPem, { mode: 0o644 });
+  return next;
+}
+
+export function abandonRotation(dir: string): void {
+  rmSync(join(dir, NEXT_PRIVATE_KEY_FILE), { force: true });
 }

@@ -97,30 +97,42 @@ export function claimedIssuerSystem(token: string): string {
 export interface VerifiedToken {
   principal: Principal;
   expiresAt: number;
+  /** The issuer's key that verified it (the current one, or the previous one during a rotation's grace period). */
+  key: KeyObject;
 }
 
-/** Verifies a caller token with the public key of the system that claims to have issued it. */
+/**
+ * Verifies a caller token with the public keys of the system that claims to have issued it: its
+ * current key, and during the grace period of a key rotation the previous one.
+ */
 export async function verifyCallerToken(
   token: string,
-  options: { audience: string; keyOf: (system: string) => KeyObject | undefined },
+  options: { audience: string; keysOf: (system: string) => KeyObject[] },
 ): Promise<VerifiedToken> {
   const system = claimedIssuerSystem(token);
-  const key = options.keyOf(system);
-  if (key === undefined) {
+  const keys = options.keysOf(system);
+  if (keys.length === 0) {
     throw new McxError(ErrorCode.TOKEN_UNKNOWN_ISSUER, `the token's issuer "${system}" is not a system this gateway knows`);
   }
-  let payload: McxClaims;
-  try {
-    ({ payload } = await jwtVerify<McxClaims>(token, key, {
-      algorithms: ['EdDSA'],
-      issuer: systemIssuer(system),
-      audience: options.audience,
-      clockTolerance: CLOCK_TOLERANCE_S,
-      requiredClaims: ['sub', 'iat', 'exp'],
-    }));
-  } catch (error) {
-    throw mapJoseError(error, 'the bearer token');
+  let payload: McxClaims | undefined;
+  let verifiedWith = keys[0]!;
+  for (const [index, key] of keys.entries()) {
+    verifiedWith = key;
+    try {
+      ({ payload } = await jwtVerify<McxClaims>(token, key, {
+        algorithms: ['EdDSA'],
+        issuer: systemIssuer(system),
+        audience: options.audience,
+        clockTolerance: CLOCK_TOLERANCE_S,
+        requiredClaims: ['sub', 'iat', 'exp'],
+      }));
+      break;
+    } catch (error) {
+      const otherKey = (error as { code?: string }).code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' && index < keys.length - 1;
+      if (!otherKey) throw mapJoseError(error, 'the bearer token');
+    }
   }
+  if (payload === undefined) throw new McxError(ErrorCode.TOKEN_INVALID, 'the bearer token is not valid');
   const kind = payload.mcx_kind;
   if (kind !== 'admin' && kind !== 'system') {
     throw new McxError(ErrorCode.TOKEN_INVALID, 'the bearer token does not say whether it is an administrator or a system');
@@ -132,6 +144,7 @@ export async function verifyCallerToken(
   return {
     principal: { system, kind, subject: payload.sub as string },
     expiresAt: (payload.exp as number) * 1000,
+    key: verifiedWith,
   };
 }
 
@@ -154,7 +167,7 @@ export interface TrustedGateway {
   publicKey: KeyObject;
 }
 
-export interface VerifiedAssertion extends VerifiedToken {
+export interface VerifiedAssertion extends Omit<VerifiedToken, 'key'> {
   gateway: string;
 }
 

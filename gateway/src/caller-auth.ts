@@ -19,8 +19,9 @@ export class CallerAuth {
     if (!match) throw new McxError(ErrorCode.TOKEN_INVALID, 'the Authorization header must be "Bearer <token>"');
     const token = match[1]!;
     const cached = this.verified.get(token);
-    if (cached) return cached;
-    const result = await verifyCallerToken(token, { audience: this.audience, keyOf: (system) => this.registry.keyOf(system) });
+    // Still good only while the key that verified it is one of the issuer's keys (not after a rotation's grace period).
+    if (cached && this.registry.keysOf(cached.principal.system).includes(cached.key)) return cached;
+    const result = await verifyCallerToken(token, { audience: this.audience, keysOf: (system) => this.registry.keysOf(system) });
     this.verified.set(token, result, result.expiresAt);
     return result;
   }

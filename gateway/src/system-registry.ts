@@ -34,11 +34,20 @@ interface WellKnown {
   contractVersion: string;
   publicKey: string;
   publicKeyFingerprint: string;
+  /** After a key rotation, until `previousKeyValidUntil`. */
+  previousPublicKey?: string | null;
+  previousKeyValidUntil?: string | null;
+}
+
+interface SystemKeys {
+  current: KeyObject;
+  previous: { key: KeyObject; validUntil: number } | null;
 }
 
 export class SystemRegistry {
   private readonly statuses = new Map<string, SystemStatus>();
-  private readonly keys = new Map<string, KeyObject>();
+  private readonly keys = new Map<string, SystemKeys>();
+  private readonly parsedKeys = new Map<string, KeyObject>();
 
   constructor(
     private readonly endpoints: () => SubgraphEndpoint[],
@@ -76,7 +85,8 @@ export class SystemRegistry {
           message: `refused subgraph "${endpoint.slug}" at ${endpoint.url}: it publishes contract version ${meta.contractVersion}, and this gateway knows only ${KNOWN_CONTRACT_VERSIONS.join(', ')}`,
         };
       } else {
-        this.keys.set(endpoint.slug, publicKeyFromPem(meta.publicKey));
+        const previous = meta.previousPublicKey && meta.previousKeyValidUntil ? { key: this.parsed(meta.previousPublicKey), validUntil: Date.parse(meta.previousKeyValidUntil) } : null;
+        this.keys.set(endpoint.slug, { current: this.parsed(meta.publicKey), previous });
         status = { ...endpoint, state: 'composed', checkedAt, name: meta.name, contractVersion: meta.contractVersion, publicKeyFingerprint: meta.publicKeyFingerprint };
       }
     } catch (error) {
@@ -84,6 +94,16 @@ export class SystemRegistry {
     }
     if (status.state !== 'composed' && (previous?.state !== status.state || previous?.message !== status.message)) this.log(status.message!);
     this.statuses.set(endpoint.slug, status);
+  }
+
+  /** The same key object for the same PEM, so that callers can tell whether a key is still current. */
+  private parsed(pem: string): KeyObject {
+    let key = this.parsedKeys.get(pem);
+    if (key === undefined) {
+      key = publicKeyFromPem(pem);
+      this.parsedKeys.set(pem, key);
+    }
+    return key;
   }
 
   composable(): SubgraphEndpoint[] {
@@ -95,9 +115,14 @@ export class SystemRegistry {
     return this.statuses.get(slug)?.url;
   }
 
-  /** The last public key seen for a system (tokens it issued stay verifiable while it is briefly unreachable). */
-  keyOf(slug: string): KeyObject | undefined {
-    return this.keys.get(slug);
+  /**
+   * The keys a system's tokens may be signed with: the last public key seen for it (tokens it issued
+   * stay verifiable while it is briefly unreachable), and the previous one until its rotation's grace ends.
+   */
+  keysOf(slug: string): KeyObject[] {
+    const keys = this.keys.get(slug);
+    if (keys === undefined) return [];
+    return keys.previous !== null && keys.previous.validUntil > Date.now() ? [keys.current, keys.previous.key] : [keys.current];
   }
 
   status(): SystemStatus[] {

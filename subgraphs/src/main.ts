@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   if (databaseUrl) config.store = { kind: 'postgres', url: databaseUrl, schema: process.env.MCX_DB_SCHEMA ?? values.slug };
   if (config.trustedGateways.length === 0) console.warn(`[${config.slug}] no trusted gateway: every GraphQL request will be unauthenticated`);
   const running = await startSubgraph(config);
-  console.log(`[${running.slug}] configuration subgraph on ${running.url}/graphql (${config.store.kind}); key fingerprint ${running.identity.publicKeyFingerprint}`);
+  console.log(`[${running.slug}] configuration subgraph on ${running.url}/graphql (${config.store.kind}); key fingerprint ${running.identity.keys.current.fingerprint}`);
   stopOnSignals(() => running.close());
 }
 

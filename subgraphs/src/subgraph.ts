@@ -1,7 +1,6 @@
 /** Starts one MCX system's configuration subgraph: keys, store, seed, GraphQL over HTTP and WebSocket. */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadOrCreateKeyPair } from '../../identity/keys.js';
 import type { TrustedGateway } from '../../identity/tokens.js';
 import { validateSlug } from '../../domain/validation.js';
 import { CallerVerifier } from './caller-verifier.js';
@@ -14,6 +13,7 @@ import { benchSeedPlan, fanoutSeedPlan } from './seed/bench-seed.js';
 import { demoSeedPlan } from './seed/demo-seed.js';
 import { applySeedPlan } from './seed/seed-plan.js';
 import { SubgraphServices } from './services/subgraph-services.js';
+import { SystemKeys } from './services/system-keys.js';
 import type { SystemIdentity } from './services/system-identity.js';
 import { DeliveryWorker, type OutboundGateway } from './services/delivery-worker.js';
 import { OutboundClient } from './services/outbound-client.js';
@@ -81,19 +81,19 @@ export function defaultSubgraphConfig(slug: string, dataDir: string, overrides: 
 
 export async function startSubgraph(config: SubgraphConfig): Promise<RunningSubgraph> {
   validateSlug(config.slug);
-  const keys = loadOrCreateKeyPair(config.keyDir);
+  const keys = new SystemKeys(config.keyDir);
   const identity: SystemIdentity = {
     id: `urn:mcx:system:${config.domain}`,
     slug: config.slug,
     name: config.name,
     domain: config.domain,
     securityDomain: config.securityDomain,
-    publicKeyPem: keys.publicKeyPem,
-    publicKeyFingerprint: keys.fingerprint,
+    keys,
   };
   const database = await openDatabase(config.store);
   const store = new Store(database.db);
   const services = new SubgraphServices(identity, store);
+  await services.keyRotation.recover();
   if (config.seed !== null && (await store.isEmpty())) {
     const plan = config.seed === 'demo' ? demoSeedPlan(config.slug) : config.seed === 'fanout' ? fanoutSeedPlan(config.slug) : benchSeedPlan(config.slug);
     if (plan === undefined) throw new Error(`the ${config.seed} data set has no system "${config.slug}"`);
@@ -104,9 +104,9 @@ export async function startSubgraph(config: SubgraphConfig): Promise<RunningSubg
     });
   }
   if (config.outboundGateway !== null) {
-    const outbound = new OutboundClient(config.slug, keys.privateKey, config.outboundGateway);
+    const outbound = new OutboundClient(config.slug, keys, config.outboundGateway);
     services.agreements.outbound = outbound;
-    services.delivery = new DeliveryWorker(config.slug, store, services.sharing, keys.privateKey, outbound);
+    services.delivery = new DeliveryWorker(config.slug, store, services.sharing, keys, outbound);
   }
   const schema = await buildSystemSchema(config.slug);
   const apollo = await createApolloServer(schema);

@@ -24,6 +24,7 @@ export function agreement(overrides: Partial<AgreementRecord> = {}): AgreementRe
     resumeRequestedBy: null,
     statusReason: null,
     partnerCard: null,
+    partnerPreviousKey: null,
     messagesSent: 0,
     messagesReceived: 0,
     updatedAt: new Date('2025-06-01T12:00:00Z'),

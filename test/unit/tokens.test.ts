@@ -6,9 +6,15 @@ import { decodeJwt, decodeProtectedHeader, SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ErrorCode, McxError } from '../../domain/errors.js';
 import type { Principal } from '../../domain/model.js';
+import { signRotation, verifyRotation } from '../../identity/key-rotation.js';
 import {
+  abandonRotation,
+  completeRotation,
   fingerprintOf,
   loadOrCreateKeyPair,
+  loadPreviousKey,
+  NEXT_PRIVATE_KEY_FILE,
+  prepareRotation,
   PRIVATE_KEY_FILE,
   PUBLIC_KEY_FILE,
   publicKeyFromPem,
@@ -43,7 +49,7 @@ const gateway = ed25519();
 const otherGateway = ed25519();
 
 const systemKeys: Record<string, KeyObject> = { alpha: alpha.publicKey, beta: beta.publicKey };
-const keyOf = (system: string): KeyObject | undefined => systemKeys[system];
+const keysOf = (system: string): KeyObject[] => (systemKeys[system] ? [systemKeys[system]!] : []);
 
 const nowS = (): number => Math.floor(Date.now() / 1000);
 
@@ -163,7 +169,7 @@ describe('caller tokens', () => {
 
   it('an admin token verifies to the admin principal', async () => {
     const token = await issueCallerToken(alpha.privateKey, { system: 'alpha', kind: 'admin', subject: 'ann', audience: GATEWAY_AUDIENCE });
-    const verified = await verifyCallerToken(token, { audience: GATEWAY_AUDIENCE, keyOf });
+    const verified = await verifyCallerToken(token, { audience: GATEWAY_AUDIENCE, keysOf });
     expect(verified.principal).toEqual({ system: 'alpha', kind: 'admin', subject: 'ann' });
     const payload = decodeJwt(token);
     expect(payload.iss).toBe('mcx:alpha');
@@ -176,7 +182,7 @@ describe('caller tokens', () => {
 
   it("a system token names the system as subject whatever subject was asked for", async () => {
     const token = await issueCallerToken(beta.privateKey, { system: 'beta', kind: 'system', subject: 'someone-else', audience: GATEWAY_AUDIENCE });
-    const verified = await verifyCallerToken(token, { audience: GATEWAY_AUDIENCE, keyOf });
+    const verified = await verifyCallerToken(token, { audience: GATEWAY_AUDIENCE, keysOf });
     expect(verified.principal).toEqual({ system: 'beta', kind: 'system', subject: 'beta' });
     const payload = decodeJwt(token);
     expect(payload.exp! - payload.iat!).toBe(MAX_TOKEN_LIFETIME_S.system);
@@ -218,36 +224,36 @@ describe('caller tokens', () => {
 
   it('an expired token (crafted with a past exp) is TOKEN_EXPIRED', async () => {
     const token = await craft({ mcx_kind: 'admin' }, { sub: 'ann', iat: nowS() - 120, exp: nowS() - 60 }).sign(beta.privateKey);
-    await expectMcxError(verifyCallerToken(token, { audience: GATEWAY_AUDIENCE, keyOf }), ErrorCode.TOKEN_EXPIRED);
+    await expectMcxError(verifyCallerToken(token, { audience: GATEWAY_AUDIENCE, keysOf }), ErrorCode.TOKEN_EXPIRED);
   });
 
   it('an issued token is TOKEN_EXPIRED once its lifetime (plus clock tolerance) has passed', async () => {
     const token = await issueCallerToken(beta.privateKey, { system: 'beta', kind: 'system', subject: 'beta', audience: GATEWAY_AUDIENCE, lifetimeSeconds: 1 });
-    await expect(verifyCallerToken(token, { audience: GATEWAY_AUDIENCE, keyOf })).resolves.toBeDefined();
+    await expect(verifyCallerToken(token, { audience: GATEWAY_AUDIENCE, keysOf })).resolves.toBeDefined();
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(Date.now() + 10_000);
-    await expectMcxError(verifyCallerToken(token, { audience: GATEWAY_AUDIENCE, keyOf }), ErrorCode.TOKEN_EXPIRED);
+    await expectMcxError(verifyCallerToken(token, { audience: GATEWAY_AUDIENCE, keysOf }), ErrorCode.TOKEN_EXPIRED);
   });
 
   it('a token just past exp but within the 5 s clock tolerance is still accepted', async () => {
     const token = await craft({ mcx_kind: 'admin' }, { sub: 'ann', iat: nowS() - 62, exp: nowS() - 2 }).sign(beta.privateKey);
-    await expect(verifyCallerToken(token, { audience: GATEWAY_AUDIENCE, keyOf })).resolves.toBeDefined();
+    await expect(verifyCallerToken(token, { audience: GATEWAY_AUDIENCE, keysOf })).resolves.toBeDefined();
   });
 
   it('a token for another audience is TOKEN_WRONG_AUDIENCE', async () => {
     const token = await issueCallerToken(alpha.privateKey, { system: 'alpha', kind: 'admin', subject: 'ann', audience: 'mcx-gateway:other' });
-    await expectMcxError(verifyCallerToken(token, { audience: GATEWAY_AUDIENCE, keyOf }), ErrorCode.TOKEN_WRONG_AUDIENCE);
+    await expectMcxError(verifyCallerToken(token, { audience: GATEWAY_AUDIENCE, keysOf }), ErrorCode.TOKEN_WRONG_AUDIENCE);
   });
 
   it('a token claiming to come from alpha but signed with another key is TOKEN_INVALID', async () => {
     const token = await issueCallerToken(mallory.privateKey, { system: 'alpha', kind: 'admin', subject: 'ann', audience: GATEWAY_AUDIENCE });
-    const error = await expectMcxError(verifyCallerToken(token, { audience: GATEWAY_AUDIENCE, keyOf }), ErrorCode.TOKEN_INVALID);
+    const error = await expectMcxError(verifyCallerToken(token, { audience: GATEWAY_AUDIENCE, keysOf }), ErrorCode.TOKEN_INVALID);
     expect(error.message).toContain('signature');
   });
 
   it("a token signed with beta's key but claiming alpha as issuer is TOKEN_INVALID", async () => {
     const token = await issueCallerToken(beta.privateKey, { system: 'alpha', kind: 'system', subject: 'alpha', audience: GATEWAY_AUDIENCE });
-    await expectMcxError(verifyCallerToken(token, { audience: GATEWAY_AUDIENCE, keyOf }), ErrorCode.TOKEN_INVALID);
+    await expectMcxError(verifyCallerToken(token, { audience: GATEWAY_AUDIENCE, keysOf }), ErrorCode.TOKEN_INVALID);
   });
 
   it('a token whose payload was changed after signing is TOKEN_INVALID', async () => {
@@ -256,22 +262,22 @@ describe('caller tokens', () => {
     const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString());
     claims.sub = 'root';
     const tampered = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${signature}`;
-    await expectMcxError(verifyCallerToken(tampered, { audience: GATEWAY_AUDIENCE, keyOf }), ErrorCode.TOKEN_INVALID);
+    await expectMcxError(verifyCallerToken(tampered, { audience: GATEWAY_AUDIENCE, keysOf }), ErrorCode.TOKEN_INVALID);
   });
 
   it('a token from a system the gateway does not know is TOKEN_UNKNOWN_ISSUER', async () => {
     const token = await issueCallerToken(mallory.privateKey, { system: 'gamma', kind: 'admin', subject: 'eve', audience: GATEWAY_AUDIENCE });
-    const error = await expectMcxError(verifyCallerToken(token, { audience: GATEWAY_AUDIENCE, keyOf }), ErrorCode.TOKEN_UNKNOWN_ISSUER);
+    const error = await expectMcxError(verifyCallerToken(token, { audience: GATEWAY_AUDIENCE, keysOf }), ErrorCode.TOKEN_UNKNOWN_ISSUER);
     expect(error.message).toContain('gamma');
   });
 
   it.each(['', 'not-a-jwt', 'a.b.c', 'Bearer xyz'])('%j is TOKEN_INVALID', async (token) => {
-    await expectMcxError(verifyCallerToken(token, { audience: GATEWAY_AUDIENCE, keyOf }), ErrorCode.TOKEN_INVALID);
+    await expectMcxError(verifyCallerToken(token, { audience: GATEWAY_AUDIENCE, keysOf }), ErrorCode.TOKEN_INVALID);
   });
 
   it('a JWT not issued by an MCX system (iss without mcx:) is TOKEN_INVALID', async () => {
     const token = await craft({ mcx_kind: 'admin' }, { iss: 'https://idp.example', sub: 'ann' }).sign(alpha.privateKey);
-    await expectMcxError(verifyCallerToken(token, { audience: GATEWAY_AUDIENCE, keyOf }), ErrorCode.TOKEN_INVALID);
+    await expectMcxError(verifyCallerToken(token, { audience: GATEWAY_AUDIENCE, keysOf }), ErrorCode.TOKEN_INVALID);
     expectMcxErrorSync(() => claimedIssuerSystem(token), ErrorCode.TOKEN_INVALID);
   });
 
@@ -282,43 +288,43 @@ describe('caller tokens', () => {
 
   it('a gateway assertion presented as a caller token is refused', async () => {
     const assertion = await issueAssertion(gateway.privateKey, { gatewayId: 'gw1', subgraph: 'alpha', principal: { system: 'alpha', kind: 'admin', subject: 'ann' } });
-    await expectMcxError(verifyCallerToken(assertion, { audience: subgraphAudience('alpha'), keyOf }), ErrorCode.TOKEN_INVALID);
+    await expectMcxError(verifyCallerToken(assertion, { audience: subgraphAudience('alpha'), keysOf }), ErrorCode.TOKEN_INVALID);
   });
 
   it('a system token living longer than 300 s is refused', async () => {
     const token = await craft({ mcx_kind: 'system' }, { sub: 'beta', iat: nowS(), exp: nowS() + 301 }).sign(beta.privateKey);
-    const error = await expectMcxError(verifyCallerToken(token, { audience: GATEWAY_AUDIENCE, keyOf }), ErrorCode.TOKEN_INVALID);
+    const error = await expectMcxError(verifyCallerToken(token, { audience: GATEWAY_AUDIENCE, keysOf }), ErrorCode.TOKEN_INVALID);
     expect(error.message).toContain('300');
     // while exactly 300 s is accepted
     const ok = await craft({ mcx_kind: 'system' }, { sub: 'beta', iat: nowS(), exp: nowS() + 300 }).sign(beta.privateKey);
-    await expect(verifyCallerToken(ok, { audience: GATEWAY_AUDIENCE, keyOf })).resolves.toBeDefined();
+    await expect(verifyCallerToken(ok, { audience: GATEWAY_AUDIENCE, keysOf })).resolves.toBeDefined();
   });
 
   it('an admin token living longer than 12 h is refused', async () => {
     const token = await craft({ mcx_kind: 'admin' }, { sub: 'ann', iat: nowS(), exp: nowS() + 12 * 3600 + 1 }).sign(beta.privateKey);
-    await expectMcxError(verifyCallerToken(token, { audience: GATEWAY_AUDIENCE, keyOf }), ErrorCode.TOKEN_INVALID);
+    await expectMcxError(verifyCallerToken(token, { audience: GATEWAY_AUDIENCE, keysOf }), ErrorCode.TOKEN_INVALID);
   });
 
   it('a token without iat is refused', async () => {
     const token = await craft({ mcx_kind: 'system' }, { sub: 'beta', noIat: true }).sign(beta.privateKey);
-    await expectMcxError(verifyCallerToken(token, { audience: GATEWAY_AUDIENCE, keyOf }), ErrorCode.TOKEN_INVALID);
+    await expectMcxError(verifyCallerToken(token, { audience: GATEWAY_AUDIENCE, keysOf }), ErrorCode.TOKEN_INVALID);
   });
 
   it('a token without sub is refused', async () => {
     const token = await craft({ mcx_kind: 'admin' }).sign(beta.privateKey);
-    await expectMcxError(verifyCallerToken(token, { audience: GATEWAY_AUDIENCE, keyOf }), ErrorCode.TOKEN_INVALID);
+    await expectMcxError(verifyCallerToken(token, { audience: GATEWAY_AUDIENCE, keysOf }), ErrorCode.TOKEN_INVALID);
   });
 
   it('a system token whose subject is not its own system is refused', async () => {
     const token = await craft({ mcx_kind: 'system' }, { sub: 'alpha' }).sign(beta.privateKey);
-    const error = await expectMcxError(verifyCallerToken(token, { audience: GATEWAY_AUDIENCE, keyOf }), ErrorCode.TOKEN_INVALID);
+    const error = await expectMcxError(verifyCallerToken(token, { audience: GATEWAY_AUDIENCE, keysOf }), ErrorCode.TOKEN_INVALID);
     expect(error.message).toContain('subject');
   });
 
   it('a token without a valid mcx_kind is refused', async () => {
     for (const claims of [{}, { mcx_kind: 'root' }, { mcx_kind: ['admin'] }]) {
       const token = await craft(claims, { sub: 'beta' }).sign(beta.privateKey);
-      await expectMcxError(verifyCallerToken(token, { audience: GATEWAY_AUDIENCE, keyOf }), ErrorCode.TOKEN_INVALID);
+      await expectMcxError(verifyCallerToken(token, { audience: GATEWAY_AUDIENCE, keysOf }), ErrorCode.TOKEN_INVALID);
     }
   });
 
@@ -332,7 +338,7 @@ describe('caller tokens', () => {
       .setIssuedAt()
       .setExpirationTime('60s')
       .sign(secret);
-    await expectMcxError(verifyCallerToken(token, { audience: GATEWAY_AUDIENCE, keyOf }), ErrorCode.TOKEN_INVALID);
+    await expectMcxError(verifyCallerToken(token, { audience: GATEWAY_AUDIENCE, keysOf }), ErrorCode.TOKEN_INVALID);
   });
 
   // BUG: the lifetime check only compares exp - iat and nothing checks that iat is not in the
@@ -341,7 +347,7 @@ describe('caller tokens', () => {
   it('a system token with iat in the future (usable far longer than 300 s from now) is refused', async () => {
     const future = nowS() + 365 * 24 * 3600;
     const token = await craft({ mcx_kind: 'system' }, { sub: 'beta', iat: future, exp: future + 300 }).sign(beta.privateKey);
-    await expectMcxError(verifyCallerToken(token, { audience: GATEWAY_AUDIENCE, keyOf }), ErrorCode.TOKEN_INVALID);
+    await expectMcxError(verifyCallerToken(token, { audience: GATEWAY_AUDIENCE, keysOf }), ErrorCode.TOKEN_INVALID);
   });
 });
 
@@ -437,6 +443,59 @@ describe('caller assertions', () => {
         .setExpirationTime('30s')
         .sign(gateway.privateKey);
       await expectMcxError(verifyAssertion(token, { subgraph: 'alpha', trusted }), ErrorCode.ASSERTION_UNTRUSTED);
+    }
+  });
+});
+
+describe('key rotation', () => {
+  it('a token signed with the previous key is accepted while the gateway still lists that key, and refused after', async () => {
+    const next = ed25519();
+    const token = await issueCallerToken(alpha.privateKey, { system: 'alpha', kind: 'admin', subject: 'ann', audience: GATEWAY_AUDIENCE });
+    const duringGrace = await verifyCallerToken(token, { audience: GATEWAY_AUDIENCE, keysOf: () => [next.publicKey, alpha.publicKey] });
+    expect(duringGrace.principal.subject).toBe('ann');
+    await expectMcxError(verifyCallerToken(token, { audience: GATEWAY_AUDIENCE, keysOf: () => [next.publicKey] }), ErrorCode.TOKEN_INVALID);
+    const fresh = await issueCallerToken(next.privateKey, { system: 'alpha', kind: 'admin', subject: 'ann', audience: GATEWAY_AUDIENCE });
+    await expect(verifyCallerToken(fresh, { audience: GATEWAY_AUDIENCE, keysOf: () => [next.publicKey, alpha.publicKey] })).resolves.toBeDefined();
+  });
+
+  it('a token that fails for another reason than its signature is refused at once, whatever other keys there are', async () => {
+    const next = ed25519();
+    const token = await issueCallerToken(alpha.privateKey, { system: 'alpha', kind: 'admin', subject: 'ann', audience: 'mcx-gateway:elsewhere' });
+    await expectMcxError(verifyCallerToken(token, { audience: GATEWAY_AUDIENCE, keysOf: () => [alpha.publicKey, next.publicKey] }), ErrorCode.TOKEN_WRONG_AUDIENCE);
+  });
+
+  it('a rotation is vouched for by the previous key only', async () => {
+    const next = ed25519();
+    const rotation = { system: 'alpha', publicKeyPem: next.publicKey.export({ type: 'spki', format: 'pem' }).toString(), previousValidUntil: new Date(Date.now() + 60_000).toISOString() };
+    const certificate = await signRotation(alpha.privateKey, rotation);
+    expect(await verifyRotation(certificate, alpha.publicKey, 'alpha')).toEqual(rotation);
+    await expectMcxError(verifyRotation(certificate, next.publicKey, 'alpha'), ErrorCode.MESSAGE_INVALID);
+    await expectMcxError(verifyRotation(certificate, alpha.publicKey, 'beta'), ErrorCode.MESSAGE_INVALID);
+    await expectMcxError(verifyRotation(await signRotation(mallory.privateKey, rotation), alpha.publicKey, 'alpha'), ErrorCode.MESSAGE_INVALID);
+  });
+
+  it('rotating a key folder keeps one complete key pair, and the previous public key until the grace ends', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mcx-rotate-'));
+    try {
+      const before = loadOrCreateKeyPair(dir);
+      const prepared = prepareRotation(dir);
+      expect(loadOrCreateKeyPair(dir).fingerprint).toBe(before.fingerprint); // not in use yet
+      expect(statSync(join(dir, NEXT_PRIVATE_KEY_FILE)).mode & 0o777).toBe(0o600);
+      const until = new Date(Date.now() + 60_000);
+      const after = completeRotation(dir, until);
+      expect(after.fingerprint).toBe(prepared.fingerprint);
+      expect(loadOrCreateKeyPair(dir).fingerprint).toBe(prepared.fingerprint);
+      expect(statSync(join(dir, PRIVATE_KEY_FILE)).mode & 0o777).toBe(0o600);
+      expect(readFileSync(join(dir, PUBLIC_KEY_FILE), 'utf8')).toBe(prepared.publicKeyPem);
+      expect(loadPreviousKey(dir)).toEqual({ publicKeyPem: before.publicKeyPem, fingerprint: before.fingerprint, validUntil: until });
+      expect(loadPreviousKey(dir, new Date(until.getTime() + 1))).toBeNull();
+      expect(existsSync(join(dir, NEXT_PRIVATE_KEY_FILE))).toBe(false);
+      prepareRotation(dir);
+      abandonRotation(dir);
+      expect(existsSync(join(dir, NEXT_PRIVATE_KEY_FILE))).toBe(false);
+      expect(loadOrCreateKeyPair(dir).fingerprint).toBe(prepared.fingerprint);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

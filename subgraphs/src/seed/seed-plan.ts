@@ -101,6 +101,7 @@ export async function applySeedPlan(
         resumeRequestedBy: null,
         statusReason: null,
         partnerCard: null,
+        partnerPreviousKey: null,
         messagesSent: 0,
         messagesReceived: 0,
         updatedAt: now,

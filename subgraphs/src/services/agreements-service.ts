@@ -21,6 +21,7 @@ import { effectiveStatus } from '../../../domain/agreement.js';
 import { ErrorCode, McxError } from '../../../domain/errors.js';
 import type { AgreementRecord, Principal, ScopeGrant } from '../../../domain/model.js';
 import { normaliseFingerprint, validateGrants, validateReason, validateSlug } from '../../../domain/validation.js';
+import { verifyRotation } from '../../../identity/key-rotation.js';
 import { fingerprintOf, publicKeyFromPem } from '../../../identity/keys.js';
 import type { Store } from '../store/store.js';
 import type { AuditLog } from './audit-log.js';
@@ -92,8 +93,8 @@ export class AgreementsService {
   /** This system's security parameters, as partners receive them. */
   ownCard(): SystemCard {
     if (this.outbound === null) throw new McxError(ErrorCode.BAD_REQUEST, `${this.owner} has no gateway to reach partners through (--outbound-gateway)`);
-    const { id, slug, name, domain, securityDomain, publicKeyPem } = this.identity;
-    return { systemId: id, slug, name, domain, securityDomain, endpoint: this.outbound.endpoint, publicKey: publicKeyPem };
+    const { id, slug, name, domain, securityDomain, keys } = this.identity;
+    return { systemId: id, slug, name, domain, securityDomain, endpoint: this.outbound.endpoint, publicKey: keys.current.publicKeyPem };
   }
 
   // ---- steps this system takes (its own administrators only) ----
@@ -263,9 +264,11 @@ export class AgreementsService {
       outcome = { ok: false, code: ErrorCode.NOT_FOUND, reason: `${this.owner} has no agreement with ${sender}` };
     } else {
       const order = checkMessageOrder(existing, message.n);
-      outcome = order.ok ? step(existing, 'partner', message.event, now) : order;
+      const vouched = order.ok && message.event.kind === 'rotate' ? await this.checkRotation(existing, message.event) : null;
+      outcome = !order.ok ? order : vouched !== null ? vouched : step(existing, 'partner', message.event, now);
       if (outcome.ok) {
-        const agreement = { ...outcome.agreement, messagesReceived: message.n };
+        const rotated = message.event.kind === 'rotate' ? { partnerKeyFingerprint: keyFingerprint(message.event.publicKey) } : {};
+        const agreement = { ...outcome.agreement, ...rotated, messagesReceived: message.n };
         await store.agreements.save(agreement);
         await this.consequences(store, agreement, outcome, message.event, 'partner');
         await this.audit.record(principal, { action, target, result: 'OK' }, store);
@@ -276,6 +279,37 @@ export class AgreementsService {
     }
     const result = outcome.code === ErrorCode.AGREEMENT_STATE_INVALID || outcome.code === ErrorCode.AGREEMENT_TERMINATED || outcome.code === ErrorCode.NOT_FOUND ? 'FAILED' : 'DENIED';
     await this.audit.record(principal, { action, target, result, code: outcome.code, detail: outcome.reason }, store);
+  }
+
+  /** A refusal when the rotation is not vouched for by the key pinned for the partner (null when it is). */
+  private async checkRotation(agreement: AgreementRecord, event: Extract<AgreementEvent, { kind: 'rotate' }>): Promise<StepResult | null> {
+    try {
+      if (agreement.partnerPublicKey === null) throw new McxError(ErrorCode.PARTNER_KEY_UNKNOWN, `no key of ${agreement.partner} is pinned`);
+      const rotation = await verifyRotation(event.certificate, publicKeyFromPem(agreement.partnerPublicKey), agreement.partner);
+      if (rotation.publicKeyPem !== event.publicKey || rotation.previousValidUntil !== event.previousValidUntil) {
+        throw new McxError(ErrorCode.MESSAGE_INVALID, 'the rotation message does not say what its certificate says');
+      }
+      keyFingerprint(event.publicKey);
+      return null;
+    } catch (error) {
+      const mcx = error instanceof McxError ? error : new McxError(ErrorCode.MESSAGE_INVALID, 'not a valid key rotation');
+      return { ok: false, code: mcx.code, reason: mcx.message };
+    }
+  }
+
+  /**
+   * Tells every partner with an agreement still open that this system signs with a new key: one
+   * message each, in the caller's transaction (the key rotation, key-rotation-service.ts).
+   */
+  async announceRotation(store: Store, event: Extract<AgreementEvent, { kind: 'rotate' }>, now = new Date()): Promise<string[]> {
+    const told: string[] = [];
+    for (const agreement of await store.agreements.list()) {
+      const result = step(agreement, 'self', event, now);
+      if (!result.ok) continue; // a final agreement: nobody to tell
+      await this.commit(store, result, event);
+      told.push(agreement.partner);
+    }
+    return told;
   }
 
   // ---- time ----

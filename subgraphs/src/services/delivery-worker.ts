@@ -4,7 +4,6 @@
  * jitter while the partner is unreachable; resumes from the durable cursor after a restart. A batch
  * the partner has already applied is acknowledged again (exactly once in effect).
  */
-import type { KeyObject } from 'node:crypto';
 import { ErrorCode } from '../../../domain/errors.js';
 import { retryDelayMs } from '../../../domain/sharing.js';
 import { signEnvelope } from '../../../identity/envelopes.js';
@@ -13,6 +12,7 @@ import type { Store } from '../store/store.js';
 import { UnreachableError, type OutboundClient } from './outbound-client.js';
 import { FEED_BATCH, type FeedBatch, type Receipt } from './replica-service.js';
 import type { SharingService } from './sharing-service.js';
+import type { SystemKeys } from './system-keys.js';
 
 export type { OutboundGateway } from './outbound-client.js';
 
@@ -48,7 +48,7 @@ export class DeliveryWorker {
     private readonly owner: string,
     private readonly store: Store,
     private readonly sharing: SharingService,
-    private readonly key: KeyObject,
+    private readonly keys: SystemKeys,
     private readonly outbound: OutboundClient,
   ) {}
 
@@ -118,7 +118,7 @@ export class DeliveryWorker {
   }
 
   private async send(partner: string, batch: FeedBatch): Promise<Receipt> {
-    const envelope = await signEnvelope(this.key, { from: this.owner, to: partner, kind: FEED_BATCH, body: batch });
+    const envelope = await signEnvelope(this.keys.current.privateKey, { from: this.owner, to: partner, kind: FEED_BATCH, body: batch });
     let answer;
     try {
       answer = await this.outbound.request<Record<string, { receivePartnerChanges: { appliedThrough: string; applied: number } | null } | null>>(

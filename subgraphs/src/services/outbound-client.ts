@@ -3,8 +3,8 @@
  * own system token (signed with its key, audience the gateway, renewed before it expires). Used to
  * deliver the change feed and to read a partner's public card when proposing an agreement.
  */
-import type { KeyObject } from 'node:crypto';
 import { gatewayIssuer, issueCallerToken } from '../../../identity/tokens.js';
+import type { SystemKeys } from './system-keys.js';
 
 export interface OutboundGateway {
   id: string;
@@ -22,11 +22,11 @@ export interface OutboundAnswer<T> {
 export class UnreachableError extends Error {}
 
 export class OutboundClient {
-  private token: { value: string; renewAt: number } | undefined;
+  private token: { value: string; renewAt: number; fingerprint: string } | undefined;
 
   constructor(
     private readonly owner: string,
-    private readonly key: KeyObject,
+    private readonly keys: SystemKeys,
     readonly gateway: OutboundGateway,
   ) {}
 
@@ -36,9 +36,11 @@ export class OutboundClient {
   }
 
   private async callerToken(): Promise<string> {
-    if (!this.token || this.token.renewAt <= Date.now()) {
-      const value = await issueCallerToken(this.key, { system: this.owner, kind: 'system', subject: this.owner, audience: gatewayIssuer(this.gateway.id), lifetimeSeconds: 300 });
-      this.token = { value, renewAt: Date.now() + 240_000 };
+    const key = this.keys.current;
+    // A new token after a key rotation too: one signed with the previous key stops working after the grace period.
+    if (!this.token || this.token.renewAt <= Date.now() || this.token.fingerprint !== key.fingerprint) {
+      const value = await issueCallerToken(key.privateKey, { system: this.owner, kind: 'system', subject: this.owner, audience: gatewayIssuer(this.gateway.id), lifetimeSeconds: 300 });
+      this.token = { value, renewAt: Date.now() + 240_000, fingerprint: key.fingerprint };
     }
     return this.token.value;
   }

@@ -13,6 +13,7 @@ import type { ReplicaCursor } from '../store/replica-store.js';
 import type { Store } from '../store/store.js';
 import type { AgreementMessage } from '../../../domain/agreement-lifecycle.js';
 import { peekEnvelopeBody } from '../../../identity/envelopes.js';
+import { verifyRotation } from '../../../identity/key-rotation.js';
 import type { AgreementsService } from './agreements-service.js';
 import type { AuditLog } from './audit-log.js';
 
@@ -41,22 +42,49 @@ export class ReplicaService {
   ) {}
 
   /**
-   * The key to verify a sender's message with: the key pinned for it here; or, from a system with no
-   * pinned key, the key its proposal carries (the message must be signed with it; an administrator
-   * confirms its fingerprint before the agreement can become active). A proposal never changes a
-   * pinned key.
+   * The keys a sender's message may be signed with, in the order they are tried: the key pinned for
+   * it here; during the grace period of its last rotation, the key that one replaced; the new key of
+   * a rotation the message itself announces, when the pinned key vouches for it; or, from a system
+   * with no pinned key, the key its proposal carries (an administrator confirms that key's
+   * fingerprint before the agreement can become active). A proposal never changes a pinned key.
    */
-  private senderKey(envelope: string, sender: string, agreement: AgreementRecord | undefined): string {
+  private async senderKeys(envelope: string, sender: string, agreement: AgreementRecord | undefined, now: Date): Promise<string[]> {
     const entries = peekEnvelopeBody<FeedBatch>(envelope)?.entries;
-    const proposal = (Array.isArray(entries) ? entries : []).map((e) => (e?.entity === 'agreement' ? (e.payload as AgreementMessage | null)?.event : null)).find((e) => e?.kind === 'propose');
+    const events = (Array.isArray(entries) ? entries : []).map((e) => (e?.entity === 'agreement' ? (e.payload as AgreementMessage | null)?.event : undefined));
+    const proposal = events.find((e) => e?.kind === 'propose');
     const offered = proposal?.kind === 'propose' ? proposal.card?.publicKey : undefined;
     const pinned = agreement?.partnerPublicKey ?? null;
-    if (pinned !== null && offered !== undefined && String(offered).trim() !== pinned.trim()) {
+    if (pinned === null) {
+      if (typeof offered !== 'string') throw new McxError(ErrorCode.PARTNER_KEY_UNKNOWN, `${this.owner} has no pinned key of ${sender}, and the message carries no proposal with one`);
+      return [offered];
+    }
+    if (offered !== undefined && String(offered).trim() !== pinned.trim()) {
       throw new McxError(ErrorCode.PARTNER_KEY_MISMATCH, `${sender} proposes with another key than the one pinned for it here`);
     }
-    const key = pinned ?? (typeof offered === 'string' ? offered : null);
-    if (key === null) throw new McxError(ErrorCode.PARTNER_KEY_UNKNOWN, `${this.owner} has no pinned key of ${sender}, and the message carries no proposal with one`);
-    return key;
+    const keys = [pinned];
+    const previous = agreement?.partnerPreviousKey;
+    if (previous && previous.validUntil.getTime() > now.getTime()) keys.push(previous.publicKey);
+    const rotation = events.find((e) => e?.kind === 'rotate');
+    if (rotation?.kind === 'rotate' && typeof rotation.certificate === 'string') {
+      const vouched = await verifyRotation(rotation.certificate, this.keyFrom(pinned), sender).catch(() => null);
+      if (vouched !== null && vouched.publicKeyPem === rotation.publicKey) keys.push(vouched.publicKeyPem);
+    }
+    return keys;
+  }
+
+  /** Verifies the message with the first of the sender's keys that it is signed with. */
+  private async verifyBatch(envelope: string, sender: string, keys: string[]) {
+    let refusal: unknown;
+    for (const key of keys) {
+      try {
+        return await verifyEnvelope<FeedBatch>(envelope, { senderKey: this.keyFrom(key), sender, receiver: this.owner, kind: FEED_BATCH });
+      } catch (error) {
+        // Not valid with this key: try the next (a misaddressed message fails with every key alike); a stale one is final.
+        if (!(error instanceof McxError) || error.code !== ErrorCode.MESSAGE_INVALID) throw error;
+        refusal = error;
+      }
+    }
+    throw refusal;
   }
 
   async receive(principal: Principal, envelope: string): Promise<Receipt> {
@@ -74,12 +102,7 @@ export class ReplicaService {
       }
       const now = new Date();
       const agreement = await store.agreements.get(sender);
-      const message = await verifyEnvelope<FeedBatch>(envelope, {
-        senderKey: this.keyFrom(this.senderKey(envelope, sender, agreement)),
-        sender,
-        receiver: this.owner,
-        kind: FEED_BATCH,
-      });
+      const message = await this.verifyBatch(envelope, sender, await this.senderKeys(envelope, sender, agreement, now));
       if (!(await store.replicas.rememberMessage(sender, message.id, now))) {
         throw new McxError(ErrorCode.MESSAGE_REPLAYED, `message ${message.id} from ${sender} was received before`);
       }

@@ -5,6 +5,7 @@ import { AgreementsService } from './agreements-service.js';
 import { AuditLog } from './audit-log.js';
 import { FeedSubscriptions } from './feed-subscriptions.js';
 import { GroupsService } from './groups-service.js';
+import { KeyRotationService } from './key-rotation-service.js';
 import { deliveryStatus, type DeliveryStatus, type DeliveryWorker } from './delivery-worker.js';
 import { ReplicaService } from './replica-service.js';
 import { SharingService } from './sharing-service.js';
@@ -19,6 +20,7 @@ export class SubgraphServices {
   readonly agreements: AgreementsService;
   readonly sharing: SharingService;
   readonly subscriptions: FeedSubscriptions;
+  readonly keyRotation: KeyRotationService;
 
   readonly replicas: ReplicaService;
   /** Set when the system delivers its feed to partners (an outbound gateway is configured). */
@@ -40,6 +42,7 @@ export class SubgraphServices {
     this.agreements.onEnded((trx, partner) => trx.replicas.drop(partner));
     this.agreements.onEnded(async (trx, partner) => void (await this.groups.removeMembersOfSystem(trx, partner)));
     this.subscriptions = new FeedSubscriptions(this);
+    this.keyRotation = new KeyRotationService(identity, store, this.audit, this.agreements);
   }
 
   /** Delivery status per partner (from the feed, also when this process runs no worker). */

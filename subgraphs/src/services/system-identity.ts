@@ -1,3 +1,5 @@
+import type { SystemKeys } from './system-keys.js';
+
 /** What a configuration subgraph knows about the MCX system it serves. */
 export interface SystemIdentity {
   /** Stable identifier (a URN). */
@@ -9,6 +11,6 @@ export interface SystemIdentity {
   domain: string;
   /** KMS URI of the system's users (their security domain). */
   securityDomain: string;
-  publicKeyPem: string;
-  publicKeyFingerprint: string;
+  /** The system's signing keys (current, and the previous one during a rotation's grace period). */
+  keys: SystemKeys;
 }

@@ -21,6 +21,7 @@ function toRecord(row: AgreementRow): AgreementRecord {
     partnerCard: row.partner_card === null ? null : fromJson<NonNullable<AgreementRecord['partnerCard']>>(row.partner_card),
     messagesSent: Number(row.messages_sent),
     messagesReceived: Number(row.messages_received),
+    partnerPreviousKey: row.partner_previous_key === null ? null : ((saved) => ({ publicKey: saved.publicKey, validUntil: new Date(saved.validUntil) }))(fromJson<{ publicKey: string; validUntil: string }>(row.partner_previous_key)),
     updatedAt: fromTimestamp(row.updated_at)!,
   };
 }
@@ -43,6 +44,7 @@ function toRow(agreement: AgreementRecord): AgreementRow {
     partner_card: agreement.partnerCard === null ? null : toJson(agreement.partnerCard),
     messages_sent: agreement.messagesSent,
     messages_received: agreement.messagesReceived,
+    partner_previous_key: agreement.partnerPreviousKey === null ? null : toJson({ publicKey: agreement.partnerPreviousKey.publicKey, validUntil: agreement.partnerPreviousKey.validUntil.toISOString() }),
     updated_at: toTimestamp(agreement.updatedAt),
   };
 }

@@ -77,6 +77,20 @@ export class FeedStore {
     return { lastSeq: Number(row?.last ?? 0), lastResetSeq: reset === null ? null : Number(reset) };
   }
 
+  /** The newest message about the agreement of this kind written to any partner's feed (e.g. the last key rotation). */
+  async latestNotice(kind: string): Promise<FeedEntry | null> {
+    const row = await this.db
+      .selectFrom('feed_entries')
+      .selectAll()
+      .where('entity', '=', 'agreement')
+      .where('entity_id', '=', kind)
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (!row) return null;
+    return { seq: Number(row.seq), entity: 'agreement', entityId: row.entity_id, op: row.op as FeedOp, payload: row.payload === null ? null : fromJson(row.payload), at: row.at };
+  }
+
   async pending(partner: string, deliveredSeq: number): Promise<PendingStats> {
     const row = await this.db
       .selectFrom('feed_entries')

@@ -157,6 +157,7 @@ function agreementLifecycle(): Migration {
       await add('partner_card', 'text');
       await add('messages_sent', 'integer', true);
       await add('messages_received', 'integer', true);
+      await add('partner_previous_key', 'text');
     },
   };
 }

@@ -69,6 +69,8 @@ export interface AgreementTable {
   partner_card: string | null;
   messages_sent: number;
   messages_received: number;
+  /** JSON { publicKey, validUntil } of the partner's key before its last rotation. */
+  partner_previous_key: string | null;
 }
 
 export interface AuditTable {

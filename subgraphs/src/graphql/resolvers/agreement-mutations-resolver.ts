@@ -2,11 +2,11 @@
  * The agreement lifecycle on SystemMutations: only the owning system's administrators (and the
  * system itself) act on its agreements; each step is sent to the partner (docs/agreements.md).
  */
-import { Arg, Ctx, Directive, FieldResolver, Resolver } from 'type-graphql';
+import { Arg, Ctx, Directive, FieldResolver, Int, Resolver } from 'type-graphql';
 import type { AgreementRecord, McService, ScopeGrant } from '../../../../domain/model.js';
 import { requireCaller, type SubgraphContext } from '../context.js';
 import { Agreement, ScopeGrantInput } from '../types/agreement.js';
-import { SystemMutations } from '../types/system.js';
+import { KeyRotation, SystemMutations } from '../types/system.js';
 import { agreementView } from './views.js';
 
 function plainGrants(grants: ScopeGrantInput[]): ScopeGrant[] {
@@ -77,6 +77,16 @@ export class AgreementMutationsResolver {
   terminateAgreement(@Ctx() context: SubgraphContext, @Arg('partner', () => String) partner: string, @Arg('reason', () => String) reason: string): Promise<Agreement> {
     const { access, principal } = requireCaller(context);
     return view(context, context.services.agreements.terminate(access, principal, partner, reason));
+  }
+
+  @Directive('@access(ownerOnly: true)')
+  @FieldResolver(() => KeyRotation, {
+    nullable: true,
+    description: 'Replaces this system\'s signing key. Partners are told, signed with the current key, and accept the current key until the grace period ends.',
+  })
+  rotateKey(@Ctx() context: SubgraphContext, @Arg('graceSeconds', () => Int, { defaultValue: 86_400, description: 'How long the current key is still accepted (at most 7 days).' }) graceSeconds: number): Promise<KeyRotation> {
+    const { access, principal } = requireCaller(context);
+    return context.services.keyRotation.rotate(access, principal, graceSeconds);
   }
 
   @Directive('@access(ownerOnly: true)')

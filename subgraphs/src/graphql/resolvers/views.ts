@@ -15,8 +15,10 @@ export function systemView(identity: SystemIdentity): McxSystem {
     domain: identity.domain,
     securityDomain: identity.securityDomain,
     contractVersion: CONTRACT_VERSION,
-    publicKey: identity.publicKeyPem,
-    publicKeyFingerprint: identity.publicKeyFingerprint,
+    publicKey: identity.keys.current.publicKeyPem,
+    publicKeyFingerprint: identity.keys.current.fingerprint,
+    previousPublicKey: identity.keys.previous?.publicKeyPem ?? null,
+    previousKeyValidUntil: identity.keys.previous?.validUntil ?? null,
   };
 }
 
