@@ -18,8 +18,8 @@
  *   proposal. Accepting needs this side's confirmation of the partner's key fingerprint.
  * - Each side sets only what it grants; what the partner grants arrives with its messages.
  * - DECLINED, TERMINATED and EXPIRED are final for that agreement: a new proposal starts a new one.
- * - A side that rotates its key tells the other under every agreement still open; the other pins the
- *   new key and accepts the previous one until the end of the grace period.
+ * - A side that rotates its key tells every system it has an agreement with, whatever its status;
+ *   the other pins the new key and accepts the previous one until the end of the grace period.
  */
 import { ErrorCode } from './errors.js';
 import type { AgreementRecord, ScopeGrant } from './model.js';
@@ -119,6 +119,16 @@ export function step(agreement: AgreementRecord, by: Side, event: AgreementEvent
     ended: flags.ended ?? false,
     nowInForce: flags.nowInForce ?? false,
   });
+  if (event.kind === 'rotate') {
+    // Not a step of the cooperation: whatever the status, the partner's new key is pinned (vouched
+    // for by the key pinned now, checked before this step), so that a later proposal between the two
+    // finds the right key; the replaced key stays accepted until the end of the grace period.
+    if (by === 'self') return next({});
+    return next({
+      partnerPublicKey: event.publicKey,
+      partnerPreviousKey: agreement.partnerPublicKey === null ? null : { publicKey: agreement.partnerPublicKey, validUntil: new Date(event.previousValidUntil) },
+    });
+  }
   if (status === 'TERMINATED') return refuse(ErrorCode.AGREEMENT_TERMINATED, `the agreement with ${agreement.partner} is terminated`);
   if (FINAL_STATUSES.has(status)) return refuse(ErrorCode.AGREEMENT_STATE_INVALID, `the agreement with ${agreement.partner} is ${status}: propose a new one`);
   switch (event.kind) {
@@ -154,15 +164,6 @@ export function step(agreement: AgreementRecord, by: Side, event: AgreementEvent
       return next({ status: 'TERMINATED', resumeRequestedBy: null, statusReason: event.reason }, { ended: true });
     case 'grants':
       return next(by === 'self' ? { grantedToPartner: event.grants } : { grantedByPartner: event.grants });
-    case 'rotate':
-      // This side's own key is not part of the agreement; the partner's new key is pinned, and the
-      // one it replaces stays accepted until the end of the grace period. (The certificate is checked
-      // against the pinned key before this step is taken.)
-      if (by === 'self') return next({});
-      return next({
-        partnerPublicKey: event.publicKey,
-        partnerPreviousKey: agreement.partnerPublicKey === null ? null : { publicKey: agreement.partnerPublicKey, validUntil: new Date(event.previousValidUntil) },
-      });
   }
 }
 

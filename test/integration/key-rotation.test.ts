@@ -1,5 +1,6 @@
 /**
- * Key rotation across live systems, on each store: north rotates its key; its partners pin the new
+ * Key rotation across live systems, on each store: north rotates its key; the systems it has
+ * agreements with (an active one with south, a declined one with east) pin the new
  * key because the old one vouched for it; tokens and messages signed with the old key keep working
  * until the grace period ends, and are refused after; a rotation not vouched for is refused.
  */
@@ -38,7 +39,11 @@ describe.each(STORES)('key rotation on %s', (store) => {
 
   afterAll(() => t.stop());
 
-  it('rotates: partners with an open agreement are told and pin the new key', async () => {
+  it('rotates: every system with an agreement is told and pins the new key, also one whose agreement has ended', async () => {
+    const eastAdmin = await t.token('east', 'admin');
+    const declined = await t.gateway(`mutation { east { declineAgreement(partner: "north", reason: "not needed") { status } } }`, { token: eastAdmin });
+    expect(declined.body.data!.east.declineAgreement.status).toBe('DECLINED');
+    await t.until('north learns of it', async () => (await t.gateway(`{ north { agreement(partner: "east") { status } } }`, { token: oldAdmin })).body.data!.north.agreement.status === 'DECLINED');
     const res = await t.gateway(`mutation { north { rotateKey(graceSeconds: 4) { fingerprint previousFingerprint previousValidUntil partnersTold } } }`, { token: oldAdmin });
     expect(res.body.errors).toBeUndefined();
     rotation = res.body.data!.north.rotateKey;
@@ -51,6 +56,7 @@ describe.each(STORES)('key rotation on %s', (store) => {
     expect((await northKeyAtSouth()).fingerprintConfirmed).toBe(true);
     const southAudit = (await t.gateway(`{ south { audit(limit: 50) { actorSystem action result } } }`, { token: southAdmin })).body.data!.south.audit;
     expect(southAudit).toContainEqual({ actorSystem: 'north', action: 'agreement.partner.rotate', result: 'OK' });
+    await t.until('east pins it too', async () => (await t.gateway(`{ east { agreement(partner: "north") { partnerKeyFingerprint status } } }`, { token: eastAdmin })).body.data!.east.agreement.partnerKeyFingerprint === rotation.fingerprint);
   });
 
   it('during the grace period the old key still works: tokens and messages', async () => {

@@ -157,3 +157,20 @@ describe('message order', () => {
     expect(checkMessageOrder(a, 6)).toMatchObject({ ok: false, code: 'MESSAGE_OUT_OF_ORDER' });
   });
 });
+
+describe('key rotation', () => {
+  const rotate: AgreementEvent = { kind: 'rotate', publicKey: 'KEY-B2', previousValidUntil: '2025-06-02T12:00:00Z', certificate: 'signed-by-KEY-B' };
+
+  it("pins the partner's new key and keeps the old one until the end of the grace period, whatever the status", () => {
+    for (const status of ['PROPOSED', 'ACTIVE', 'SUSPENDED', 'TERMINATED', 'DECLINED'] as const) {
+      const rotated = ok(step(agreement({ status, partnerPublicKey: 'KEY-B' }), 'partner', rotate, NOW));
+      expect(rotated, status).toMatchObject({ status, partnerPublicKey: 'KEY-B2', partnerPreviousKey: { publicKey: 'KEY-B', validUntil: new Date('2025-06-02T12:00:00Z') } });
+    }
+  });
+
+  it("this side's own rotation changes nothing in the agreement (its key is not part of it)", () => {
+    const before = agreement({ partnerPublicKey: 'KEY-B' });
+    const after = ok(step(before, 'self', rotate, NOW));
+    expect({ ...after, updatedAt: before.updatedAt }).toEqual(before);
+  });
+});

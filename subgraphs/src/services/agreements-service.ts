@@ -298,14 +298,15 @@ export class AgreementsService {
   }
 
   /**
-   * Tells every partner with an agreement still open that this system signs with a new key: one
-   * message each, in the caller's transaction (the key rotation, key-rotation-service.ts).
+   * Tells every system this one has an agreement with (whatever its status: a later proposal must
+   * find the right key) that it signs with a new key: one message each, in the caller's transaction
+   * (the key rotation, key-rotation-service.ts).
    */
   async announceRotation(store: Store, event: Extract<AgreementEvent, { kind: 'rotate' }>, now = new Date()): Promise<string[]> {
     const told: string[] = [];
     for (const agreement of await store.agreements.list()) {
       const result = step(agreement, 'self', event, now);
-      if (!result.ok) continue; // a final agreement: nobody to tell
+      if (!result.ok) throw new McxError(result.code, result.reason);
       await this.commit(store, result, event);
       told.push(agreement.partner);
     }

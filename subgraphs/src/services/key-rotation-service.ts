@@ -1,6 +1,6 @@
 /**
  * Rotating this system's signing key. The new key is prepared beside the current one; in one
- * transaction every partner with an agreement still open is told (a `rotate` message carrying the
+ * transaction every system it has an agreement with is told (a `rotate` message carrying the
  * new key and a certificate signed with the current key) and the step is audited; after the commit
  * the new key is put in use. Partners accept the new key because the old one vouched for it, and keep
  * accepting the old one until the end of the grace period; so does the gateway for this system's
