@@ -1,5 +1,17 @@
 import type { AgreementRecord, AgreementStatus } from './model.js';
 
+/** The lifecycle fields of an agreement made beforehand (seeded, not proposed between live systems). */
+export const MADE_BEFOREHAND = {
+  proposedBy: null,
+  fingerprintConfirmed: true,
+  resumeRequestedBy: null,
+  statusReason: null,
+  partnerCard: null,
+  partnerPreviousKey: null,
+  messagesSent: 0,
+  messagesReceived: 0,
+} as const satisfies Partial<AgreementRecord>;
+
 /**
  * The status an agreement has at a moment: a stored ACTIVE agreement whose validity has ended is
  * EXPIRED, and one whose validity has not begun yet is not in force.

@@ -240,4 +240,22 @@ describe.each(STORES)('agreements between live systems on %s', (store) => {
     expect(southAudit).toContainEqual(expect.objectContaining({ actorSystem: 'north', action: 'agreement.partner.suspend', result: 'DENIED', code: 'MESSAGE_REPLAYED' }));
     expect(southAudit).toContainEqual(expect.objectContaining({ actorSystem: 'north', action: 'agreement.partner.suspend', result: 'DENIED', code: 'MESSAGE_OUT_OF_ORDER' }));
   });
+
+  it('a proposal naming another key than the one pinned is refused, audited, and changes nothing', async () => {
+    await refreshSystemTokens();
+    // South and east's last agreement has expired; a proposal from south, signed with south's pinned key, names a stranger's key.
+    const southKey = loadOrCreateKeyPair(join(t.dataDir, 'south', 'keys'));
+    const strangerPem = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const before = await agreement('east', 'south');
+    const applied = Number((await admin('east', `{ east { replicas(partner: "south") { appliedThrough } } }`)).body.data!.east.replicas[0].appliedThrough);
+    const card = { systemId: 'urn:mcx:system:south.example', slug: 'south', name: 'South', domain: 'south.example', securityDomain: 'https://kms.south.example', endpoint: 'http://x/graphql', publicKey: strangerPem };
+    const body = { afterSeq: applied, entries: [{ seq: applied + 1, entity: 'agreement', entityId: 'propose', op: 'notify', at: new Date().toISOString(), payload: { n: 1, event: { kind: 'propose', grants: [], validFrom: null, validUntil: null, card } } }] };
+    const res = await t.gateway(`mutation($e: String!) { east { receivePartnerChanges(envelope: $e) { applied } } }`, {
+      token: tokens['south-system']!,
+      variables: { e: await signEnvelope(southKey.privateKey, { from: 'south', to: 'east', kind: 'feed.batch', body }) },
+    });
+    expect(res.body.errors).toBeUndefined();
+    expect(await agreement('east', 'south')).toEqual(before);
+    expect(await audit('east')).toContainEqual(expect.objectContaining({ actorSystem: 'south', action: 'agreement.partner.propose', result: 'DENIED', code: 'PARTNER_KEY_MISMATCH' }));
+  });
 });

@@ -1,5 +1,6 @@
 /** Small builders and assertions shared by the unit tests. */
 import { expect } from 'vitest';
+import { MADE_BEFOREHAND } from '../../domain/agreement.js';
 import { McxError, type ErrorCode } from '../../domain/errors.js';
 import type { AccessScope, AgreementRecord, ScopeGrant } from '../../domain/model.js';
 
@@ -19,14 +20,7 @@ export function agreement(overrides: Partial<AgreementRecord> = {}): AgreementRe
     partnerPublicKey: null,
     grantedToPartner: [],
     grantedByPartner: [],
-    proposedBy: null,
-    fingerprintConfirmed: true,
-    resumeRequestedBy: null,
-    statusReason: null,
-    partnerCard: null,
-    partnerPreviousKey: null,
-    messagesSent: 0,
-    messagesReceived: 0,
+    ...MADE_BEFOREHAND,
     updatedAt: new Date('2025-06-01T12:00:00Z'),
     ...overrides,
   };

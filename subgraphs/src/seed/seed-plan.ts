@@ -1,4 +1,5 @@
 /** Seeds a new, empty store from a plan (demo and benchmark systems). */
+import { MADE_BEFOREHAND } from '../../../domain/agreement.js';
 import type { AgreementRecord, GroupRecord, McService, OrganisationRecord, ScopeGrant, UserRecord } from '../../../domain/model.js';
 import type { Store } from '../store/store.js';
 import { fingerprintOf, publicKeyFromPem } from '../../../identity/keys.js';
@@ -96,14 +97,7 @@ export async function applySeedPlan(
         ...agreement,
         partnerPublicKey: pem,
         partnerKeyFingerprint: pem === null ? null : fingerprintOf(publicKeyFromPem(pem)),
-        proposedBy: null,
-        fingerprintConfirmed: true,
-        resumeRequestedBy: null,
-        statusReason: null,
-        partnerCard: null,
-        partnerPreviousKey: null,
-        messagesSent: 0,
-        messagesReceived: 0,
+        ...MADE_BEFOREHAND,
         updatedAt: now,
       });
     }

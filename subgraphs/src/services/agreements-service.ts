@@ -152,37 +152,32 @@ export class AgreementsService {
   }
 
   accept(access: EffectiveAccess, principal: Principal, partner: string, grants: ScopeGrant[]): Promise<AgreementRecord> {
-    return this.act(access, principal, partner, () => ({ kind: 'accept', card: this.ownCard(), grants: validateGrants(grants) }));
+    return this.act(access, principal, partner, 'accept', () => ({ kind: 'accept', card: this.ownCard(), grants: validateGrants(grants) }));
   }
 
   decline(access: EffectiveAccess, principal: Principal, partner: string, reason: string): Promise<AgreementRecord> {
-    return this.act(access, principal, partner, () => ({ kind: 'decline', reason: validateReason(reason) }));
+    return this.act(access, principal, partner, 'decline', () => ({ kind: 'decline', reason: validateReason(reason) }));
   }
 
   suspend(access: EffectiveAccess, principal: Principal, partner: string, reason: string): Promise<AgreementRecord> {
-    return this.act(access, principal, partner, () => ({ kind: 'suspend', reason: validateReason(reason) }));
+    return this.act(access, principal, partner, 'suspend', () => ({ kind: 'suspend', reason: validateReason(reason) }));
   }
 
   resume(access: EffectiveAccess, principal: Principal, partner: string): Promise<AgreementRecord> {
-    return this.act(access, principal, partner, () => ({ kind: 'resume' }));
+    return this.act(access, principal, partner, 'resume', () => ({ kind: 'resume' }));
   }
 
   terminate(access: EffectiveAccess, principal: Principal, partner: string, reason: string): Promise<AgreementRecord> {
-    return this.act(access, principal, partner, () => ({ kind: 'terminate', reason: validateReason(reason) }));
+    return this.act(access, principal, partner, 'terminate', () => ({ kind: 'terminate', reason: validateReason(reason) }));
   }
 
   /** Replaces what this system grants a partner; the partner is told. */
   setGrants(access: EffectiveAccess, principal: Principal, partner: string, grants: ScopeGrant[]): Promise<AgreementRecord> {
-    return this.act(access, principal, partner, () => ({ kind: 'grants', grants: validateGrants(grants) }));
+    return this.act(access, principal, partner, 'grants', () => ({ kind: 'grants', grants: validateGrants(grants) }));
   }
 
-  private act(access: EffectiveAccess, principal: Principal, partner: string, event: () => AgreementEvent): Promise<AgreementRecord> {
-    let kind = 'step';
-    try {
-      kind = event().kind;
-    } catch {
-      // the bad input is thrown again, audited, inside
-    }
+  /** One step of this side: decided by the rules, then committed and sent; refused or not, audited. `event` validates the input. */
+  private act(access: EffectiveAccess, principal: Principal, partner: string, kind: AgreementEvent['kind'], event: () => AgreementEvent): Promise<AgreementRecord> {
     return this.audit.audited(principal, `agreement.${kind}`, `agreement:${partner}`, async (store) => {
       requireAllowed(decideOwnerOnly(access, `act on its agreement with ${partner}`));
       const agreement = await this.existing(store, partner);

@@ -46,7 +46,7 @@ export class ReplicaService {
    * it here; during the grace period of its last rotation, the key that one replaced; the new key of
    * a rotation the message itself announces, when the pinned key vouches for it; or, from a system
    * with no pinned key, the key its proposal carries (an administrator confirms that key's
-   * fingerprint before the agreement can become active). A proposal never changes a pinned key.
+   * fingerprint before the agreement can become active).
    */
   private async senderKeys(envelope: string, sender: string, agreement: AgreementRecord | undefined, now: Date): Promise<string[]> {
     const entries = peekEnvelopeBody<FeedBatch>(envelope)?.entries;
@@ -58,9 +58,8 @@ export class ReplicaService {
       if (typeof offered !== 'string') throw new McxError(ErrorCode.PARTNER_KEY_UNKNOWN, `${this.owner} has no pinned key of ${sender}, and the message carries no proposal with one`);
       return [offered];
     }
-    if (offered !== undefined && String(offered).trim() !== pinned.trim()) {
-      throw new McxError(ErrorCode.PARTNER_KEY_MISMATCH, `${sender} proposes with another key than the one pinned for it here`);
-    }
+    // With a pinned key, a proposal's key is never used to verify; a proposal naming another key is
+    // refused when it is applied (PARTNER_KEY_MISMATCH, agreement-lifecycle.ts).
     const keys = [pinned];
     const previous = agreement?.partnerPreviousKey;
     if (previous && previous.validUntil.getTime() > now.getTime()) keys.push(previous.publicKey);
