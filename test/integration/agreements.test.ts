@@ -208,12 +208,15 @@ describe.each(STORES)('agreements between live systems on %s', (store) => {
     expect((await mutate('east', `acceptAgreement(partner: "south", grants: [{ scope: DIRECTORY_READ, organisations: ["east-relief"] }])`)).body.errors).toBeUndefined();
     await t.until('active at south', async () => (await agreement('south', 'east'))?.status === 'ACTIVE');
     await t.until('east reads south', async () => ((await users('east', 'south')).body.data?.south?.users ?? []).length > 0);
+    await t.until('east holds a copy', async () => ((await admin('east', `{ east { replicas(partner: "south") { users { id } } } }`)).body.data!.east.replicas[0].users.length ?? 0) > 0);
     await t.until('expired on both sides', async () => (await agreement('south', 'east'))?.status === 'EXPIRED' && (await agreement('east', 'south'))?.status === 'EXPIRED', 10_000);
     expect(codes(await users('east', 'south'))).toContain('FORBIDDEN_FIELD');
     // Each side ends it on its own (checked every second) and revokes what stemmed from it.
     for (const system of ['east', 'south']) {
       await t.until(`${system} has recorded the expiry`, async () => (await audit(system)).some((e) => e.action === 'agreement.expire' && e.result === 'OK' && e.actorSystem === system));
     }
+    const eastCopy = (await admin('east', `{ east { replicas(partner: "south") { users { id } } } }`)).body.data!.east.replicas[0];
+    expect(eastCopy.users).toEqual([]);
   });
 
   it('a replayed or out-of-order step from the partner is refused, audited, and changes nothing', async () => {
