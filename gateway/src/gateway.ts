@@ -195,6 +195,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         throw new McxError((invalid[0]!.extensions?.code as ErrorCode | undefined) ?? ErrorCode.GRAPHQL_VALIDATION_FAILED, invalid[0]!.message);
       }
       const auth = ctx.connectionAuth ?? (ctx.request?.principal ? { principal: ctx.request.principal, expiresAt: ctx.request.principalExpiresAt! } : null);
+      if (auth !== null && auth.expiresAt <= Date.now()) throw new McxError(ErrorCode.TOKEN_EXPIRED, "the connection's token has expired: connect again with a new one");
       ctx.principal = auth?.principal ?? null;
       ctx.principalExpiresAt = auth?.expiresAt;
       await policy.prepare(schema, document, ctx);
