@@ -21,10 +21,11 @@ import {
   type EffectiveAccess,
 } from './access.js';
 import type { AgreementMessage } from './agreement-lifecycle.js';
+import type { RequestMessage } from './requests.js';
 import type { GroupRecord, McService, MemberRef, UserRecord } from './model.js';
 
-export type FeedEntity = 'user' | 'group' | 'all' | 'agreement';
-/** `notify`: a message about the agreement itself (payload: an AgreementMessage, agreement-lifecycle.ts). */
+export type FeedEntity = 'user' | 'group' | 'all' | 'agreement' | 'request';
+/** `notify`: a message about the agreement itself (AgreementMessage, agreement-lifecycle.ts) or about requests (RequestMessage, requests.ts). */
 export type FeedOp = 'upsert' | 'delete' | 'reset' | 'notify';
 
 /** A user as a partner may see it. */
@@ -62,7 +63,7 @@ export interface FeedChange {
   entity: FeedEntity;
   entityId: string;
   op: FeedOp;
-  payload: SharedUser | SharedGroup | AgreementMessage | null;
+  payload: SharedUser | SharedGroup | AgreementMessage | RequestMessage | null;
 }
 
 export function sharedUser(access: EffectiveAccess, user: UserRecord): SharedUser | null {

@@ -117,8 +117,11 @@ export async function startSubgraph(config: SubgraphConfig): Promise<RunningSubg
   services.delivery?.start();
   const housekeeping = setInterval(() => void services.replicas.forgetOldMessages().catch(() => undefined), 60_000);
   housekeeping.unref();
-  // Agreements end when their validity runs out: checked every second (one read of the agreements).
-  const expiry = setInterval(() => void services.agreements.expireDue().catch((error: unknown) => console.error(`[${config.slug}] expiring agreements failed:`, error)), 1_000);
+  // Agreements, pending requests and migration authorisations end when their time runs out: checked every second.
+  const expiry = setInterval(() => {
+    void services.agreements.expireDue().catch((error: unknown) => console.error(`[${config.slug}] expiring agreements failed:`, error));
+    void services.requests.expireDue().catch((error: unknown) => console.error(`[${config.slug}] expiring requests failed:`, error));
+  }, 1_000);
   expiry.unref();
   return {
     slug: config.slug,

@@ -51,6 +51,7 @@ function keyFingerprint(pem: string): string {
 
 export class AgreementsService {
   private readonly endHooks: AgreementEndHook[] = [];
+  private readonly outOfForceHooks: AgreementEndHook[] = [];
   /** Set when the system reaches partners through a gateway (needed to propose). */
   outbound: OutboundClient | null = null;
 
@@ -68,6 +69,11 @@ export class AgreementsService {
   /** Registers what to revoke when an agreement ends. */
   onEnded(hook: AgreementEndHook): void {
     this.endHooks.push(hook);
+  }
+
+  /** Registers what to revoke when an agreement stops being in force: suspended, or ended. */
+  onOutOfForce(hook: AgreementEndHook): void {
+    this.outOfForceHooks.push(hook);
   }
 
   /** The owner sees all its agreements; a partner only its own. */
@@ -198,6 +204,7 @@ export class AgreementsService {
   }
 
   private async consequences(store: Store, agreement: AgreementRecord, result: Extract<StepResult, { ok: true }>, event: AgreementEvent, by: Side): Promise<void> {
+    if (result.ended || event.kind === 'suspend') for (const hook of this.outOfForceHooks) await hook(store, agreement.partner);
     if (result.ended) for (const hook of this.endHooks) await hook(store, agreement.partner);
     // What the partner may see starts again from a full copy when the agreement comes (back) into
     // force or what this side grants changes; when it ends, the reset alone tells it to drop its copy.
@@ -320,7 +327,7 @@ export class AgreementsService {
         if (!current || current.status === 'EXPIRED' || effectiveStatus(current, now) !== 'EXPIRED') return;
         const ended = { ...current, status: 'EXPIRED' as const, resumeRequestedBy: null, statusReason: `validity ended ${current.validUntil!.toISOString()}`, updatedAt: now };
         await store.agreements.save(ended);
-        for (const hook of this.endHooks) await hook(store, current.partner);
+        for (const hook of [...this.outOfForceHooks, ...this.endHooks]) await hook(store, current.partner);
         await this.sharing.resnapshot(store, current.partner);
         await this.audit.record({ system: this.owner, kind: 'system', subject: this.owner }, { action: 'agreement.expire', target: `agreement:${current.partner}`, result: 'OK', detail: ended.statusReason }, store);
         expired.push(current.partner);

@@ -14,7 +14,9 @@ import type { Store } from '../store/store.js';
 import type { AgreementMessage } from '../../../domain/agreement-lifecycle.js';
 import { peekEnvelopeBody } from '../../../identity/envelopes.js';
 import { verifyRotation } from '../../../identity/key-rotation.js';
+import type { RequestMessage } from '../../../domain/requests.js';
 import type { AgreementsService } from './agreements-service.js';
+import type { RequestsService } from './requests-service.js';
 import type { AuditLog } from './audit-log.js';
 
 export const FEED_BATCH = 'feed.batch';
@@ -39,6 +41,7 @@ export class ReplicaService {
     private readonly store: Store,
     private readonly audit: AuditLog,
     private readonly agreements: AgreementsService,
+    private readonly requests: RequestsService,
   ) {}
 
   /**
@@ -125,6 +128,7 @@ export class ReplicaService {
     for (const entry of entries) {
       if (entry.seq <= plan.skipThrough) continue;
       if (entry.entity === 'agreement' && entry.op === 'notify') await this.agreements.receive(store, principal, entry.payload as AgreementMessage, now);
+      else if (entry.entity === 'request' && entry.op === 'notify') await this.requests.receive(store, principal, entry.payload as RequestMessage, now);
       else if (entry.op === 'reset') await store.replicas.drop(sender);
       else if (entry.op === 'upsert' && entry.entity === 'user') await store.replicas.upsert('replica_users', sender, entry.entityId, entry.payload as SharedUser, now);
       else if (entry.op === 'upsert' && entry.entity === 'group') await store.replicas.upsert('replica_groups', sender, entry.entityId, entry.payload as SharedGroup, now);

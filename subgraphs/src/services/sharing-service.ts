@@ -6,6 +6,7 @@ import { EventEmitter } from 'node:events';
 import { resolveAccess, type EffectiveAccess } from '../../../domain/access.js';
 import { isInForce } from '../../../domain/agreement.js';
 import type { AgreementMessage } from '../../../domain/agreement-lifecycle.js';
+import type { RequestMessage } from '../../../domain/requests.js';
 import type { GroupRecord, UserRecord } from '../../../domain/model.js';
 import { changeFor, sharedGroup, sharedUser, type FeedChange } from '../../../domain/sharing.js';
 import type { Store } from '../store/store.js';
@@ -53,6 +54,12 @@ export class SharingService {
   /** Sends a message about the agreement to the partner: it travels in the partner's feed, in order with the rest. */
   async notify(store: Store, partner: string, message: AgreementMessage): Promise<void> {
     await this.append(store, partner, [{ entity: 'agreement', entityId: message.event.kind, op: 'notify', payload: message }]);
+  }
+
+  /** Sends a message about a request to the partner, the same way. */
+  async notifyRequest(store: Store, partner: string, message: RequestMessage): Promise<void> {
+    const id = 'id' in message ? message.id : message.kind;
+    await this.append(store, partner, [{ entity: 'request', entityId: id, op: 'notify', payload: message }]);
   }
 
   /**

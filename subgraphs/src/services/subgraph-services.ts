@@ -6,6 +6,7 @@ import { AuditLog } from './audit-log.js';
 import { FeedSubscriptions } from './feed-subscriptions.js';
 import { GroupsService } from './groups-service.js';
 import { KeyRotationService } from './key-rotation-service.js';
+import { RequestsService } from './requests-service.js';
 import { deliveryStatus, type DeliveryStatus, type DeliveryWorker } from './delivery-worker.js';
 import { ReplicaService } from './replica-service.js';
 import { SharingService } from './sharing-service.js';
@@ -21,6 +22,7 @@ export class SubgraphServices {
   readonly sharing: SharingService;
   readonly subscriptions: FeedSubscriptions;
   readonly keyRotation: KeyRotationService;
+  readonly requests: RequestsService;
 
   readonly replicas: ReplicaService;
   /** Set when the system delivers its feed to partners (an outbound gateway is configured). */
@@ -36,11 +38,14 @@ export class SubgraphServices {
     this.users = new UsersService(store, this.audit, this.sharing);
     this.groups = new GroupsService(identity.slug, store, this.audit, this.sharing);
     this.agreements = new AgreementsService(identity, store, this.audit, this.sharing);
-    this.replicas = new ReplicaService(identity.slug, store, this.audit, this.agreements);
+    this.requests = new RequestsService(identity.slug, store, this.audit, this.sharing);
+    this.replicas = new ReplicaService(identity.slug, store, this.audit, this.agreements, this.requests);
     // What stems from an agreement is revoked when it ends: the copy of what the partner shared,
     // the partner's users in this system's groups (later also migration authorisations and visiting profiles).
     this.agreements.onEnded((trx, partner) => trx.replicas.drop(partner));
     this.agreements.onEnded(async (trx, partner) => void (await this.groups.removeMembersOfSystem(trx, partner)));
+    // Migration authorisations end when the agreement is suspended too.
+    this.agreements.onOutOfForce((trx, partner) => this.requests.agreementOutOfForce(trx, partner));
     this.subscriptions = new FeedSubscriptions(this);
     this.keyRotation = new KeyRotationService(identity, store, this.audit, this.agreements);
   }

@@ -162,10 +162,56 @@ function agreementLifecycle(): Migration {
   };
 }
 
+/** Requests between systems (the ACM pipeline) and migration authorisations. */
+function requests(): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('requests')
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('direction', 'text', (c) => c.notNull())
+        .addColumn('partner', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('requester_system', 'text', (c) => c.notNull())
+        .addColumn('requester_subject', 'text', (c) => c.notNull())
+        .addColumn('handler', 'text')
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('outcome', 'text')
+        .addColumn('decided_by', 'text')
+        .addColumn('reason', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('decide_by', 'text')
+        .addColumn('decided_at', 'text')
+        .addPrimaryKeyConstraint('requests_pk', ['direction', 'partner', 'id'])
+        .execute();
+      await db.schema.createIndex('requests_by_status').on('requests').columns(['direction', 'status', 'created_at']).execute();
+      await db.schema
+        .createTable('migration_authorisations')
+        .addColumn('direction', 'text', (c) => c.notNull())
+        .addColumn('partner', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('display_name', 'text', (c) => c.notNull())
+        .addColumn('organisation_id', 'text', (c) => c.notNull())
+        .addColumn('mc_service_id', 'text', (c) => c.notNull())
+        .addColumn('security_domain', 'text', (c) => c.notNull())
+        .addColumn('services', 'text', (c) => c.notNull())
+        .addColumn('valid_from', 'text', (c) => c.notNull())
+        .addColumn('valid_until', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('request_id', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('migration_authorisations_pk', ['direction', 'partner', 'user_id'])
+        .execute();
+      await db.schema.createTable('request_policies').addColumn('kind', 'text', (c) => c.notNull()).addColumn('partner', 'text', (c) => c.notNull()).addColumn('policy', 'text', (c) => c.notNull()).addPrimaryKeyConstraint('request_policies_pk', ['kind', 'partner']).execute();
+    },
+  };
+}
+
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { '0001_initial': initial(dialect), '0002_sharing': sharing(dialect), '0003_agreement_lifecycle': agreementLifecycle() };
+      return { '0001_initial': initial(dialect), '0002_sharing': sharing(dialect), '0003_agreement_lifecycle': agreementLifecycle(), '0004_requests': requests() };
     },
   };
 }

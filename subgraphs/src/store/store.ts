@@ -5,7 +5,9 @@ import { AuditStore } from './audit-store.js';
 import { FeedStore } from './feed-store.js';
 import { GroupStore } from './group-store.js';
 import { OrganisationStore } from './organisation-store.js';
+import { MigrationStore } from './migration-store.js';
 import { ReplicaStore } from './replica-store.js';
+import { RequestStore } from './request-store.js';
 import type { Database } from './tables.js';
 import { UserStore } from './user-store.js';
 
@@ -17,6 +19,8 @@ export class Store {
   readonly audit: AuditStore;
   readonly feed: FeedStore;
   readonly replicas: ReplicaStore;
+  readonly requests: RequestStore;
+  readonly migrations: MigrationStore;
 
   private readonly committed: Array<() => void> = [];
 
@@ -28,6 +32,8 @@ export class Store {
     this.audit = new AuditStore(db);
     this.feed = new FeedStore(db);
     this.replicas = new ReplicaStore(db);
+    this.requests = new RequestStore(db);
+    this.migrations = new MigrationStore(db);
   }
 
   /** Runs `work` in one transaction: all of it is stored, or none. */

@@ -133,6 +133,54 @@ export interface ReceivedMessageTable {
   received_at: string;
 }
 
+export interface RequestTable {
+  id: string;
+  /** outbound: this system asked; inbound: a partner asked this system. */
+  direction: string;
+  partner: string;
+  kind: string;
+  status: string;
+  requester_system: string;
+  requester_subject: string;
+  handler: string | null;
+  /** JSON RequestBody. */
+  body: string;
+  /** JSON { approved: string[] (user ids), refused: UserVerdict[] }, once decided. */
+  outcome: string | null;
+  decided_by: string | null;
+  reason: string | null;
+  created_at: string;
+  decide_by: string | null;
+  decided_at: string | null;
+}
+
+export interface MigrationAuthorisationTable {
+  /** inbound: a partner's user authorised to migrate here; outbound: this system's user authorised at a partner. */
+  direction: string;
+  partner: string;
+  user_id: string;
+  display_name: string;
+  organisation_id: string;
+  mc_service_id: string;
+  security_domain: string;
+  /** JSON McService[]. */
+  services: string;
+  valid_from: string;
+  valid_until: string;
+  /** ACTIVE, REMOVED, REVOKED, EXPIRED. */
+  status: string;
+  request_id: string;
+  updated_at: string;
+}
+
+export interface RequestPolicyTable {
+  kind: string;
+  /** A partner's slug, or '*' for every partner. */
+  partner: string;
+  /** JSON RequestPolicy. */
+  policy: string;
+}
+
 export interface Database {
   organisations: OrganisationTable;
   users: UserTable;
@@ -147,6 +195,9 @@ export interface Database {
   replica_users: ReplicaObjectTable;
   replica_groups: ReplicaObjectTable;
   received_messages: ReceivedMessageTable;
+  requests: RequestTable;
+  migration_authorisations: MigrationAuthorisationTable;
+  request_policies: RequestPolicyTable;
 }
 
 export type UserRow = Selectable<UserTable>;

@@ -66,6 +66,16 @@ export class UserStore {
     return row && toRecord(row);
   }
 
+  /** The users with these ids (those that exist), in chunks. */
+  async getMany(ids: readonly string[]): Promise<UserRecord[]> {
+    const found: UserRecord[] = [];
+    for (let start = 0; start < ids.length; start += 500) {
+      const rows = await this.db.selectFrom('users').selectAll().where('id', 'in', ids.slice(start, start + 500)).execute();
+      found.push(...rows.map(toRecord));
+    }
+    return found;
+  }
+
   async findByServiceId(mcServiceId: string): Promise<UserRecord | undefined> {
     const row = await this.db
       .selectFrom('users')

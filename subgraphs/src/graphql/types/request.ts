@@ -1,0 +1,99 @@
+import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { McServiceEnum } from './enums.js';
+
+export enum RequestStatusEnum {
+  PENDING = 'PENDING',
+  APPROVED = 'APPROVED',
+  PARTLY_APPROVED = 'PARTLY_APPROVED',
+  REJECTED = 'REJECTED',
+  WITHDRAWN = 'WITHDRAWN',
+  EXPIRED = 'EXPIRED',
+}
+registerEnumType(RequestStatusEnum, { name: 'RequestStatus' });
+
+export enum RequestDirectionEnum {
+  INBOUND = 'inbound',
+  OUTBOUND = 'outbound',
+}
+registerEnumType(RequestDirectionEnum, { name: 'RequestDirection', description: 'inbound: a partner asked this system; outbound: this system asked a partner.' });
+
+export enum DecisionEnum {
+  APPROVE = 'APPROVE',
+  APPROVE_PART = 'APPROVE_PART',
+  REJECT = 'REJECT',
+}
+registerEnumType(DecisionEnum, { name: 'Decision' });
+
+@ObjectType({ description: 'A user that a request could not have approved, and why.' })
+export class RefusedUser {
+  @Field(() => ID) userId!: string;
+  @Field(() => String) code!: string;
+  @Field(() => String) reason!: string;
+}
+
+@ObjectType()
+export class Requester {
+  @Field(() => String) system!: string;
+  @Field(() => String) subject!: string;
+}
+
+@ObjectType({ description: 'A request between systems (migration authorisation or removal), on either side.' })
+export class PartnerRequest {
+  @Field(() => ID) id!: string;
+  @Field(() => RequestDirectionEnum) direction!: RequestDirectionEnum;
+  @Field(() => String) partner!: string;
+  @Field(() => String, { description: 'migration.authorise or migration.remove.' }) kind!: string;
+  @Field(() => RequestStatusEnum) status!: RequestStatusEnum;
+  @Field(() => Requester) requester!: Requester;
+  @Field(() => Int) userCount!: number;
+  @Field(() => [ID], { description: 'The users named (at most the first 500).' }) userIds!: string[];
+  @Field(() => [McServiceEnum], { nullable: true }) services!: McServiceEnum[] | null;
+  @Field(() => Date, { nullable: true }) validFrom!: Date | null;
+  @Field(() => Date, { nullable: true }) validUntil!: Date | null;
+  @Field(() => [ID], { nullable: true, description: 'Once decided: the users approved (or removed).' }) approved!: string[] | null;
+  @Field(() => [RefusedUser], { nullable: true }) refused!: RefusedUser[] | null;
+  @Field(() => String, { nullable: true, description: 'Who handled it: a person of the deciding system, or its policy.' }) decidedBy!: string | null;
+  @Field(() => String, { nullable: true }) reason!: string | null;
+  @Field(() => Date) createdAt!: Date;
+  @Field(() => Date, { nullable: true, description: 'Inbound and pending: when it expires if nobody decides.' }) decideBy!: Date | null;
+  @Field(() => Date, { nullable: true }) decidedAt!: Date | null;
+}
+
+@ObjectType({ description: 'A user authorised to migrate: a partner\'s user here (inbound), or this system\'s user at a partner (outbound).' })
+export class MigrationAuthorisation {
+  @Field(() => RequestDirectionEnum) direction!: RequestDirectionEnum;
+  @Field(() => String) partner!: string;
+  @Field(() => ID) userId!: string;
+  @Field(() => String) displayName!: string;
+  @Field(() => ID) organisationId!: string;
+  @Field(() => String) mcServiceId!: string;
+  @Field(() => String, { description: "The user's home security domain (KMS URI)." }) securityDomain!: string;
+  @Field(() => [McServiceEnum]) services!: McServiceEnum[];
+  @Field(() => Date) validFrom!: Date;
+  @Field(() => Date) validUntil!: Date;
+  @Field(() => String, { description: 'ACTIVE, REMOVED, REVOKED or EXPIRED.' }) status!: string;
+  @Field(() => ID) requestId!: string;
+  @Field(() => Date) updatedAt!: Date;
+}
+
+@ObjectType({ description: "This system's rules for one kind of request from a partner." })
+export class RequestPolicyView {
+  @Field(() => String, { description: 'automatic or manual.' }) mode!: string;
+  @Field(() => Int) maxUsers!: number;
+  @Field(() => [ID], { nullable: true }) organisations!: string[] | null;
+  @Field(() => [McServiceEnum], { nullable: true }) services!: McServiceEnum[] | null;
+  @Field(() => Float) maxDays!: number;
+  @Field(() => Boolean) approvePart!: boolean;
+  @Field(() => Int) pendingSeconds!: number;
+}
+
+@InputType()
+export class RequestPolicyInput {
+  @Field(() => String, { description: 'automatic: decided at once by these rules; manual: queued for an administrator.' }) mode!: string;
+  @Field(() => Int, { defaultValue: 10_000 }) maxUsers!: number;
+  @Field(() => [ID], { nullable: true, description: "Only users of these organisations of the requester." }) organisations!: string[] | null;
+  @Field(() => [McServiceEnum], { nullable: true }) services!: McServiceEnum[] | null;
+  @Field(() => Float, { defaultValue: 30, description: 'Longest authorisation, in days.' }) maxDays!: number;
+  @Field(() => Boolean, { defaultValue: false, description: 'Automatic handling approves the valid users of a partly valid list (otherwise it is refused whole).' }) approvePart!: boolean;
+  @Field(() => Int, { defaultValue: 86_400, description: 'A pending request expires after this many seconds.' }) pendingSeconds!: number;
+}

@@ -1,0 +1,182 @@
+/**
+ * Requests between live systems, on each store: south asks north to authorise south's users to
+ * migrate there. The sender stops what it may not send; north decides by its policy (automatic)
+ * or by an administrator (pending -> approve, approve part, reject); withdrawal; expiry of a
+ * pending request; removal of users; revocation by north; the end of the validity; suspension of
+ * the agreement; a retry with the same request id. Both sides see every outcome.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { codes, STORES, TestTopology } from '../support/harness.js';
+
+const REQUEST_FIELDS = 'id direction partner kind status userCount userIds services approved refused { userId code reason } decidedBy reason decideBy';
+const DEMO_GRANTS_TO_SOUTH =
+  '{ scope: DIRECTORY_READ, organisations: ["north-border", "north-fire"], services: [MCPTT, MCDATA] } { scope: GROUP_CONFIG_READ, groups: ["sip:north-border-ops@mcptt.north.example"] } { scope: MEMBERSHIP_UPDATE, groups: ["sip:north-border-ops@mcptt.north.example"] }';
+
+describe.each(STORES)('requests between systems on %s', (store) => {
+  const t = new TestTopology(store);
+  let northAdmin: string;
+  let southAdmin: string;
+  let border: string[];
+  let police: string[];
+  let k9: string[];
+
+  const south = (query: string) => t.gateway(query, { token: southAdmin });
+  const north = (query: string) => t.gateway(query, { token: northAdmin });
+  const until = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
+  const ask = (userIds: string[], extra = '') =>
+    south(`mutation { south { requestMigration(partner: "north", userIds: ${JSON.stringify(userIds)}, services: [MCPTT], validUntil: "${until(7)}"${extra}) { ${REQUEST_FIELDS} } } }`);
+  const requestAt = async (system: 'north' | 'south', id: string) => {
+    const res = await t.gateway(`{ ${system} { requests(limit: 500) { ${REQUEST_FIELDS} } } }`, { token: system === 'north' ? northAdmin : southAdmin });
+    return (res.body.data![system].requests as Array<Record<string, any>>).find((r) => r.id === id);
+  };
+  const authorisations = async (system: 'north' | 'south', status = 'ACTIVE') => {
+    const direction = system === 'north' ? 'INBOUND' : 'OUTBOUND';
+    const res = await t.gateway(`{ ${system} { migrationAuthorisations(direction: ${direction}, status: "${status}", limit: 500) { userId partner services status mcServiceId securityDomain } } }`, { token: system === 'north' ? northAdmin : southAdmin });
+    return (res.body.data![system].migrationAuthorisations as Array<Record<string, any>>).map((a) => a.userId).sort();
+  };
+  const policy = (fields: string) => north(`mutation { north { setRequestPolicy(kind: "migration.authorise", partner: "south", policy: { ${fields} }) { mode } } }`);
+  const decided = async (id: string, status: string) => {
+    await t.until(`request ${id} is ${status} on both sides`, async () => (await requestAt('north', id))?.status === status && (await requestAt('south', id))?.status === status);
+  };
+
+  beforeAll(async () => {
+    await t.startDemo();
+    northAdmin = await t.token('north', 'admin', { lifetimeSeconds: 3600 });
+    southAdmin = await t.token('south', 'admin', { lifetimeSeconds: 3600 });
+    const ids = async (organisation: string) => ((await south(`{ south { users(organisationId: "${organisation}", limit: 20) { id } } }`)).body.data!.south.users as Array<{ id: string }>).map((u) => u.id);
+    [border, police, k9] = [await ids('south-border'), await ids('south-police'), await ids('south-k9')];
+  });
+
+  afterAll(() => t.stop());
+
+  it('the sender stops what it may not send, and says why', async () => {
+    expect(codes(await ask(border.slice(0, 2)))).toEqual(['FORBIDDEN']); // north grants south no MIGRATION_REQUEST yet
+    const granted = await north(`mutation { north { setAgreementGrants(partner: "south", grants: [${DEMO_GRANTS_TO_SOUTH} { scope: MIGRATION_REQUEST, organisations: ["south-border", "south-police"], services: [MCPTT, MCDATA] }]) { status } } }`);
+    expect(granted.body.errors).toBeUndefined();
+    await t.until('south knows', async () => JSON.stringify((await south(`{ south { agreement(partner: "north") { grantedByPartner { scope } } } }`)).body.data!.south.agreement.grantedByPartner).includes('MIGRATION_REQUEST'));
+    expect(codes(await ask(['south-nobody']))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await ask([border[0]!, border[0]!]))).toEqual(['BAD_USER_INPUT']);
+    const outside = await ask([border[0]!, k9[0]!]);
+    expect(codes(outside)).toEqual(['FORBIDDEN']);
+    expect(outside.body.errors![0]!.message).toContain(k9[0]!);
+    const video = await south(`mutation { south { requestMigration(partner: "north", userIds: ["${border[0]}"], services: [MCVIDEO], validUntil: "${until(7)}") { id } } }`);
+    expect(codes(video)).toEqual(['FORBIDDEN']);
+    const tooMany = Array.from({ length: 10_001 }, (_, i) => `u${i}`);
+    const big = await t.gateway(`mutation($ids: [ID!]!) { south { requestMigration(partner: "north", userIds: $ids, services: [MCPTT], validUntil: "${until(7)}") { id } } }`, { token: southAdmin, variables: { ids: tooMany } });
+    expect(codes(big)).toEqual(['BAD_USER_INPUT']);
+    expect(big.body.errors![0]!.message).toContain('10000');
+    const past = await south(`mutation { south { requestMigration(partner: "north", userIds: ["${border[0]}"], services: [MCPTT], validUntil: "2020-01-01T00:00:00Z") { id } } }`);
+    expect(codes(past)).toEqual(['BAD_USER_INPUT']);
+    // Only south's own administrators ask on south's behalf, and only north's decide.
+    expect(codes(await north(`mutation { south { requestMigration(partner: "north", userIds: ["${border[0]}"], services: [MCPTT], validUntil: "${until(7)}") { id } } }`))).toEqual(['FORBIDDEN']);
+    expect((await south(`{ south { requests { id } } }`)).body.data!.south.requests).toEqual([]);
+  });
+
+  it('automatic handling by policy: approved at once, both sides see it', async () => {
+    expect((await policy('mode: "automatic", maxDays: 14')).body.errors).toBeUndefined();
+    const res = await ask(border.slice(0, 3));
+    expect(res.body.errors).toBeUndefined();
+    const id = res.body.data!.south.requestMigration.id;
+    expect(res.body.data!.south.requestMigration).toMatchObject({ direction: 'OUTBOUND', status: 'PENDING', userCount: 3 });
+    await decided(id, 'APPROVED');
+    expect(await requestAt('south', id)).toMatchObject({ approved: border.slice(0, 3), decidedBy: 'policy' });
+    expect(await authorisations('north')).toEqual(border.slice(0, 3).sort());
+    expect(await authorisations('south')).toEqual(border.slice(0, 3).sort());
+  });
+
+  it('a period beyond what the policy allows is refused whole', async () => {
+    const res = await south(`mutation { south { requestMigration(partner: "north", userIds: ["${border[3]}"], services: [MCPTT], validUntil: "${until(20)}") { id } } }`);
+    const id = res.body.data!.south.requestMigration.id;
+    await decided(id, 'REJECTED');
+    expect((await requestAt('south', id))!.reason).toContain('14 days');
+  });
+
+  it('a partly valid list is refused whole, or approved in part, as the policy says; the answer says which users and why', async () => {
+    await policy('mode: "automatic", organisations: ["south-border"]');
+    const whole = (await ask([border[4]!, police[0]!])).body.data!.south.requestMigration.id;
+    await decided(whole, 'REJECTED');
+    expect((await requestAt('south', whole))!.refused).toEqual([{ userId: police[0], code: 'FORBIDDEN', reason: expect.stringContaining('south-police') }]);
+    await policy('mode: "automatic", organisations: ["south-border"], approvePart: true');
+    const part = (await ask([border[4]!, police[0]!])).body.data!.south.requestMigration.id;
+    await decided(part, 'PARTLY_APPROVED');
+    expect(await requestAt('south', part)).toMatchObject({ approved: [border[4]], refused: [{ userId: police[0] }] });
+  });
+
+  it('manual handling: pending until an administrator approves, approves part or rejects', async () => {
+    await policy('mode: "manual"');
+    const first = (await ask([border[5]!, border[6]!], ', handler: "sip:duty-officer@mcptt.north.example"')).body.data!.south.requestMigration.id;
+    await t.until('queued at north', async () => (await requestAt('north', first))?.status === 'PENDING');
+    const pending = (await north(`{ north { pendingRequests(handler: "sip:duty-officer@mcptt.north.example") { id decideBy } } }`)).body.data!.north.pendingRequests;
+    expect(pending.map((r: any) => r.id)).toContain(first);
+    // Only north's administrators decide.
+    expect(codes(await south(`mutation { north { decideRequest(partner: "south", requestId: "${first}", decision: APPROVE) { status } } }`))).toEqual(['FORBIDDEN']);
+    const approved = await north(`mutation { north { decideRequest(partner: "south", requestId: "${first}", decision: APPROVE) { status decidedBy } } }`);
+    expect(approved.body.data!.north.decideRequest).toMatchObject({ status: 'APPROVED', decidedBy: 'admin admin@north of north' });
+    await decided(first, 'APPROVED');
+    expect(codes(await north(`mutation { north { decideRequest(partner: "south", requestId: "${first}", decision: REJECT, reason: "late") { status } } }`))).toEqual(['CONFLICT']);
+
+    const second = (await ask([border[7]!, border[8]!])).body.data!.south.requestMigration.id;
+    await t.until('queued', async () => (await requestAt('north', second))?.status === 'PENDING');
+    expect(codes(await north(`mutation { north { decideRequest(partner: "south", requestId: "${second}", decision: APPROVE_PART, userIds: ["${police[1]}"]) { status } } }`))).toEqual(['BAD_USER_INPUT']);
+    await north(`mutation { north { decideRequest(partner: "south", requestId: "${second}", decision: APPROVE_PART, userIds: ["${border[7]}"], reason: "one is enough") { status } } }`);
+    await decided(second, 'PARTLY_APPROVED');
+    expect(await requestAt('south', second)).toMatchObject({ approved: [border[7]], refused: [{ userId: border[8], reason: 'one is enough' }] });
+
+    const third = (await ask([border[9]!])).body.data!.south.requestMigration.id;
+    await t.until('queued', async () => (await requestAt('north', third))?.status === 'PENDING');
+    expect(codes(await north(`mutation { north { decideRequest(partner: "south", requestId: "${third}", decision: REJECT) { status } } }`))).toEqual(['BAD_USER_INPUT']);
+    await north(`mutation { north { decideRequest(partner: "south", requestId: "${third}", decision: REJECT, reason: "no capacity") { status } } }`);
+    await decided(third, 'REJECTED');
+    expect((await requestAt('south', third))!.reason).toBe('no capacity');
+  });
+
+  it('a pending request can be withdrawn, and expires when nobody decides in time', async () => {
+    const withdrawn = (await ask([border[10]!])).body.data!.south.requestMigration.id;
+    await t.until('queued', async () => (await requestAt('north', withdrawn))?.status === 'PENDING');
+    expect((await south(`mutation { south { withdrawRequest(partner: "north", requestId: "${withdrawn}") { id } } }`)).body.errors).toBeUndefined();
+    await decided(withdrawn, 'WITHDRAWN');
+    expect(codes(await south(`mutation { south { withdrawRequest(partner: "north", requestId: "${withdrawn}") { id } } }`))).toEqual(['CONFLICT']);
+
+    await policy('mode: "manual", pendingSeconds: 1');
+    const expired = (await ask([border[10]!])).body.data!.south.requestMigration.id;
+    await decided(expired, 'EXPIRED');
+  });
+
+  it('a retry with the same request id is the same request', async () => {
+    await policy('mode: "automatic"');
+    const first = await ask([border[11]!], ', requestId: "retry-1"');
+    const again = await ask([border[11]!], ', requestId: "retry-1"');
+    expect(again.body.data!.south.requestMigration.id).toBe(first.body.data!.south.requestMigration.id);
+    await decided('retry-1', 'APPROVED');
+    const all = (await south(`{ south { requests(limit: 500) { id } } }`)).body.data!.south.requests.filter((r: any) => r.id === 'retry-1');
+    expect(all).toHaveLength(1);
+  });
+
+  it('authorisations end: removed by the requester, revoked by the partner, at the end of their validity', async () => {
+    const removal = await south(`mutation { south { requestMigrationRemoval(partner: "north", userIds: ["${border[0]}"]) { id } } }`);
+    expect(removal.body.errors).toBeUndefined();
+    await t.until('removed on both sides', async () => !(await authorisations('north')).includes(border[0]!) && !(await authorisations('south')).includes(border[0]!));
+    expect(await authorisations('north', 'REMOVED')).toContain(border[0]);
+    expect(codes(await south(`mutation { south { requestMigrationRemoval(partner: "north", userIds: ["${police[2]}"]) { id } } }`))).toEqual(['NOT_FOUND']);
+
+    const revoked = await north(`mutation { north { revokeMigration(partner: "south", userIds: ["${border[1]}"], reason: "misconduct") { userId status } } }`);
+    expect(revoked.body.data!.north.revokeMigration).toEqual([{ userId: border[1], status: 'REVOKED' }]);
+    await t.until('south learns of the revocation', async () => (await authorisations('south', 'REVOKED')).includes(border[1]!));
+
+    const shortLived = (await south(`mutation { south { requestMigration(partner: "north", userIds: ["${police[3]}"], services: [MCPTT], validUntil: "${new Date(Date.now() + 2500).toISOString()}") { id } } }`)).body.data!.south.requestMigration.id;
+    await decided(shortLived, 'APPROVED');
+    await t.until('expired on both sides', async () => (await authorisations('north', 'EXPIRED')).includes(police[3]!) && (await authorisations('south', 'EXPIRED')).includes(police[3]!), 10_000);
+  });
+
+  it("suspending the agreement revokes every authorisation under it, on both sides; a suspended partner's requests are refused", async () => {
+    expect((await authorisations('north')).length).toBeGreaterThan(0);
+    const suspended = await north(`mutation { north { suspendAgreement(partner: "south", reason: "review") { status } } }`);
+    expect(suspended.body.data!.north.suspendAgreement.status).toBe('SUSPENDED');
+    expect(await authorisations('north')).toEqual([]);
+    await t.until('south learns of it', async () => (await authorisations('south')).length === 0);
+    expect(codes(await ask([police[4]!]))).toEqual(['FORBIDDEN']);
+    const audit = (await north(`{ north { audit(limit: 500) { actorSystem action result } } }`)).body.data!.north.audit;
+    expect(audit).toContainEqual({ actorSystem: 'south', action: 'request.partner.request', result: 'OK' });
+    expect(audit).toContainEqual({ actorSystem: 'north', action: 'request.decide', result: 'OK' });
+  });
+});
