@@ -62,6 +62,9 @@ export interface RequestPolicy {
   approvePart: boolean;
   /** A pending request nobody decided expires after this many seconds. */
   pendingSeconds: number;
+  /** What a visiting profile issued under this policy gives: this system's groups the visitor may use, and functional aliases here. */
+  visitorGroups: string[];
+  visitorAliases: string[];
 }
 
 export const DEFAULT_POLICY: RequestPolicy = {
@@ -72,6 +75,8 @@ export const DEFAULT_POLICY: RequestPolicy = {
   maxDays: 30,
   approvePart: false,
   pendingSeconds: 24 * 3600,
+  visitorGroups: [],
+  visitorAliases: [],
 };
 
 export interface UserVerdict {

@@ -73,7 +73,7 @@ describe.each(STORES)('requests between systems on %s', (store) => {
   });
 
   it('automatic handling by policy: approved at once, both sides see it', async () => {
-    expect((await policy('mode: "automatic", maxDays: 14')).body.errors).toBeUndefined();
+    expect((await policy('mode: "automatic", maxDays: 14, visitorGroups: ["sip:north-border-ops@mcptt.north.example"], visitorAliases: ["sip:visiting-police@mcptt.north.example"]')).body.errors).toBeUndefined();
     const res = await ask(border.slice(0, 3));
     expect(res.body.errors).toBeUndefined();
     const id = res.body.data!.south.requestMigration.id;
@@ -82,6 +82,30 @@ describe.each(STORES)('requests between systems on %s', (store) => {
     expect(await requestAt('south', id)).toMatchObject({ approved: border.slice(0, 3), decidedBy: 'policy' });
     expect(await authorisations('north')).toEqual(border.slice(0, 3).sort());
     expect(await authorisations('south')).toEqual(border.slice(0, 3).sort());
+
+    // North issued a visiting profile for each; south reads those of its own users (to hand them to the users).
+    const southSystem = await t.token('south', 'system');
+    const profiles = await t.gateway(`{ north { visitingProfiles(userIds: ["${border[0]}"]) { userId homeSystem mcServiceId homeSecurityDomain securityDomain authorisedServices enabledServices groups aliases status document } } }`, { token: southSystem });
+    expect(profiles.body.errors).toBeUndefined();
+    const profile = profiles.body.data!.north.visitingProfiles[0];
+    expect(profile).toMatchObject({
+      userId: border[0],
+      homeSystem: 'south',
+      homeSecurityDomain: 'https://kms.south.example',
+      securityDomain: 'https://kms.north.example',
+      authorisedServices: ['MCPTT'],
+      enabledServices: ['MCPTT'],
+      groups: ['sip:north-border-ops@mcptt.north.example'],
+      aliases: ['sip:visiting-police@mcptt.north.example'],
+      status: 'ACTIVE',
+    });
+    expect(profile.document).toContain('<mcptt-user-profile xmlns="urn:3gpp:mcptt:user-profile:1.0"');
+    expect(profile.document).toContain(`<MCPTTUserID><uri-entry>${profile.mcServiceId}</uri-entry></MCPTTUserID>`);
+    expect(profile.document).toContain('<entry><uri-entry>sip:north-border-ops@mcptt.north.example</uri-entry></entry>');
+    expect(profile.document).toContain('<mcx:migration home-system="south" host-system="north"');
+    expect(codes(await t.gateway(`{ north { visitingProfiles(partner: "east") { userId } } }`, { token: southSystem }))).toEqual(['FORBIDDEN_PARTNER_VIEW']);
+    const eastAdmin = await t.token('east', 'admin');
+    expect(codes(await t.gateway(`{ north { visitingProfiles { userId } } }`, { token: eastAdmin }))).toEqual(['FORBIDDEN_FIELD']);
   });
 
   it('a period beyond what the policy allows is refused whole', async () => {

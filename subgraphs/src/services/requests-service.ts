@@ -237,15 +237,30 @@ export class RequestsService {
     const decided: RequestRecord = { ...request, status, outcome: { approved: approved.map((u) => u.userId), refused }, decidedBy, reason, decidedAt: now };
     await store.requests.update(decided);
     if (request.kind === 'migration.authorise' && approved.length > 0) {
+      // The visiting profile of each approved user: the services authorised, this system's groups and aliases for visitors.
       const body = request.body as MigrationBody;
-      await store.migrations.save(approved.map((user) => this.authorisation('inbound', request.partner, user, body, request.id, now)));
+      const policy = await store.requests.policy(request.kind, request.partner);
+      await store.migrations.save(approved.map((user) => ({ ...this.authorisation('inbound', request.partner, user, body, request.id, now), groups: policy.visitorGroups, aliases: policy.visitorAliases })));
     }
     await this.sharing.notifyRequest(store, request.partner, { kind: 'response', id: request.id, status, approved: approved.map((u) => u.userId), refused, decidedBy, reason });
     return decided;
   }
 
   private authorisation(direction: 'inbound' | 'outbound', partner: string, user: MigratingUser, body: MigrationBody, requestId: string, now: Date): AuthorisationRecord {
-    return { ...user, direction, partner, services: body.services, validFrom: new Date(body.validFrom), validUntil: new Date(body.validUntil), status: 'ACTIVE', requestId, updatedAt: now };
+    return {
+      ...user,
+      direction,
+      partner,
+      services: body.services,
+      enabledServices: body.services,
+      groups: [],
+      aliases: [],
+      validFrom: new Date(body.validFrom),
+      validUntil: new Date(body.validUntil),
+      status: 'ACTIVE',
+      requestId,
+      updatedAt: now,
+    };
   }
 
   /** Ends active authorisations of a partner's users here and tells the partner. */

@@ -16,6 +16,11 @@ export interface AuthorisationRecord extends MigratingUser {
   validUntil: Date;
   status: AuthorisationStatus;
   requestId: string;
+  /** Of the authorised services, those enabled for the visitor now. */
+  enabledServices: McService[];
+  /** Groups of the authorising system the visitor may use, and its functional aliases there. */
+  groups: string[];
+  aliases: string[];
   updatedAt: Date;
 }
 
@@ -33,6 +38,9 @@ function toRecord(row: MigrationAuthorisationTable): AuthorisationRecord {
     validUntil: fromTimestamp(row.valid_until),
     status: row.status as AuthorisationStatus,
     requestId: row.request_id,
+    enabledServices: fromJson<McService[]>(row.enabled_services),
+    groups: fromJson<string[]>(row.visitor_groups),
+    aliases: fromJson<string[]>(row.visitor_aliases),
     updatedAt: fromTimestamp(row.updated_at),
   };
 }
@@ -51,6 +59,9 @@ function toRow(record: AuthorisationRecord): MigrationAuthorisationTable {
     valid_until: toTimestamp(record.validUntil),
     status: record.status,
     request_id: record.requestId,
+    enabled_services: toJson(record.enabledServices),
+    visitor_groups: toJson(record.groups),
+    visitor_aliases: toJson(record.aliases),
     updated_at: toTimestamp(record.updatedAt),
   };
 }
@@ -78,6 +89,9 @@ export class MigrationStore {
             valid_until: eb.ref('excluded.valid_until'),
             status: eb.ref('excluded.status'),
             request_id: eb.ref('excluded.request_id'),
+            enabled_services: eb.ref('excluded.enabled_services'),
+            visitor_groups: eb.ref('excluded.visitor_groups'),
+            visitor_aliases: eb.ref('excluded.visitor_aliases'),
             updated_at: eb.ref('excluded.updated_at'),
           })),
         )

@@ -200,6 +200,9 @@ function requests(): Migration {
         .addColumn('valid_until', 'text', (c) => c.notNull())
         .addColumn('status', 'text', (c) => c.notNull())
         .addColumn('request_id', 'text', (c) => c.notNull())
+        .addColumn('enabled_services', 'text', (c) => c.notNull())
+        .addColumn('visitor_groups', 'text', (c) => c.notNull())
+        .addColumn('visitor_aliases', 'text', (c) => c.notNull())
         .addColumn('updated_at', 'text', (c) => c.notNull())
         .addPrimaryKeyConstraint('migration_authorisations_pk', ['direction', 'partner', 'user_id'])
         .execute();

@@ -170,6 +170,10 @@ export interface MigrationAuthorisationTable {
   /** ACTIVE, REMOVED, REVOKED, EXPIRED. */
   status: string;
   request_id: string;
+  /** The visiting profile issued with it (inbound): JSON McService[] enabled now, JSON group IDs and aliases here. */
+  enabled_services: string;
+  visitor_groups: string;
+  visitor_aliases: string;
   updated_at: string;
 }
 

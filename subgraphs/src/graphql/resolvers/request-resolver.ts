@@ -4,7 +4,7 @@
  */
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, Directive, FieldResolver, ID, Info, Int, Resolver } from 'type-graphql';
-import { decideOwnerOnly } from '../../../../domain/access.js';
+import { decideOwnerOnly, mayUse } from '../../../../domain/access.js';
 import { ErrorCode, McxError } from '../../../../domain/errors.js';
 import type { McService } from '../../../../domain/model.js';
 import { REQUEST_KINDS, type MigrationBody, type RequestKind, type RequestStatus } from '../../../../domain/requests.js';
@@ -21,7 +21,9 @@ import {
   RequestPolicyInput,
   RequestPolicyView,
   RequestStatusEnum,
+  VisitingProfile,
 } from '../types/request.js';
+import { visitingProfileDocument } from '../../services/profile-document.js';
 import { McxSystem, SystemMutations } from '../types/system.js';
 
 function requestView(record: RequestRecord): PartnerRequest {
@@ -51,6 +53,26 @@ function requestView(record: RequestRecord): PartnerRequest {
 
 function authorisationView(record: AuthorisationRecord): MigrationAuthorisation {
   return { ...record, direction: record.direction as RequestDirectionEnum, services: record.services as McServiceEnum[] };
+}
+
+function profileView(record: AuthorisationRecord, host: { slug: string; securityDomain: string }): VisitingProfile {
+  return {
+    userId: record.userId,
+    homeSystem: record.partner,
+    displayName: record.displayName,
+    mcServiceId: record.mcServiceId,
+    homeSecurityDomain: record.securityDomain,
+    securityDomain: host.securityDomain,
+    authorisedServices: record.services as McServiceEnum[],
+    enabledServices: record.enabledServices as McServiceEnum[],
+    groups: record.groups,
+    aliases: record.aliases,
+    validFrom: record.validFrom,
+    validUntil: record.validUntil,
+    status: record.status,
+    issuedAt: record.updatedAt,
+    document: visitingProfileDocument(record, host),
+  };
 }
 
 function requestKind(kind: string): RequestKind {
@@ -85,7 +107,7 @@ export class RequestQueriesResolver {
     if (accessIfAllowed(context, info, (a) => decideOwnerOnly(a, 'read its pending requests')) === null) return null;
     const records = await context.services.store.requests.list({ direction: 'inbound', status: 'PENDING', limit: 500 });
     return records
-      .filter((r) => handler === null || r.handler === handler)
+      .filter((r) => !handler || r.handler === handler)
       .reverse()
       .map(requestView);
   }
@@ -104,6 +126,30 @@ export class RequestQueriesResolver {
     if (accessIfAllowed(context, info, (a) => decideOwnerOnly(a, 'read migration authorisations')) === null) return null;
     const records = await context.services.store.migrations.list({ direction, partner: partner ?? null, status: (status as AuthorisationStatus | null) ?? null, ...pageSize(limit, offset) });
     return records.map(authorisationView);
+  }
+
+  @Directive('@access(requires: MIGRATION_REQUEST)')
+  @FieldResolver(() => [VisitingProfile], {
+    nullable: true,
+    description: "Visiting profiles issued here: a partner reads those of its own users (to give them to the users), this system's administrators all.",
+  })
+  async visitingProfiles(
+    @Ctx() context: SubgraphContext,
+    @Info() info: GraphQLResolveInfo,
+    @Arg('partner', () => String, { nullable: true, description: "The users' home system (a partner: itself)." }) partner: string | null,
+    @Arg('userIds', () => [ID], { nullable: true }) userIds: string[] | null,
+    @Arg('limit', () => Int, { defaultValue: 100, description: 'At most 500.' }) limit: number,
+    @Arg('offset', () => Int, { defaultValue: 0 }) offset: number,
+  ): Promise<VisitingProfile[] | null> {
+    const access = accessIfAllowed(context, info, (a) => (a.isOwner ? { allowed: true } : mayUse(a, 'MIGRATION_REQUEST')));
+    if (access === null) return null;
+    const asked = partner ?? null;
+    const home = access.isOwner ? asked : access.partner;
+    if (!access.isOwner && asked !== null && asked !== access.partner) throw new McxError(ErrorCode.FORBIDDEN_PARTNER_VIEW, `${access.partner} reads only the profiles of its own users`);
+    const records = await context.services.store.migrations.list({ direction: 'inbound', partner: home, status: null, ...pageSize(limit, offset) });
+    const wanted = userIds ? new Set(userIds) : null;
+    const identity = context.services.identity;
+    return records.filter((r) => wanted === null || wanted.has(r.userId)).map((r) => profileView(r, identity));
   }
 
   @Directive('@access(ownerOnly: true)')
@@ -207,6 +253,8 @@ export class RequestMutationsResolver {
       maxDays: policy.maxDays,
       approvePart: policy.approvePart,
       pendingSeconds: policy.pendingSeconds,
+      visitorGroups: policy.visitorGroups ?? [],
+      visitorAliases: policy.visitorAliases ?? [],
     });
     return saved as RequestPolicyView;
   }

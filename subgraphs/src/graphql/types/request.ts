@@ -85,6 +85,27 @@ export class RequestPolicyView {
   @Field(() => Float) maxDays!: number;
   @Field(() => Boolean) approvePart!: boolean;
   @Field(() => Int) pendingSeconds!: number;
+  @Field(() => [ID]) visitorGroups!: string[];
+  @Field(() => [String]) visitorAliases!: string[];
+}
+
+@ObjectType({ description: "The user profile a partner's user uses while migrated here, issued when its migration was authorised." })
+export class VisitingProfile {
+  @Field(() => ID) userId!: string;
+  @Field(() => String, { description: "The user's home system." }) homeSystem!: string;
+  @Field(() => String) displayName!: string;
+  @Field(() => String, { description: "The user's MC service ID (from home)." }) mcServiceId!: string;
+  @Field(() => String, { description: "The user's home security domain (KMS URI)." }) homeSecurityDomain!: string;
+  @Field(() => String, { description: "This system's security domain (KMS URI), where the visitor is served." }) securityDomain!: string;
+  @Field(() => [McServiceEnum], { description: 'Services authorised.' }) authorisedServices!: McServiceEnum[];
+  @Field(() => [McServiceEnum], { description: 'Of those, enabled now.' }) enabledServices!: McServiceEnum[];
+  @Field(() => [ID], { description: "This system's groups the visitor may use." }) groups!: string[];
+  @Field(() => [String], { description: 'Functional aliases of the visitor here.' }) aliases!: string[];
+  @Field(() => Date) validFrom!: Date;
+  @Field(() => Date) validUntil!: Date;
+  @Field(() => String, { description: 'ACTIVE, REMOVED, REVOKED or EXPIRED.' }) status!: string;
+  @Field(() => Date) issuedAt!: Date;
+  @Field(() => String, { description: 'The profile as an XML user-profile document (TS 24.484 style; docs/requests.md).' }) document!: string;
 }
 
 @InputType()
@@ -96,4 +117,6 @@ export class RequestPolicyInput {
   @Field(() => Float, { defaultValue: 30, description: 'Longest authorisation, in days.' }) maxDays!: number;
   @Field(() => Boolean, { defaultValue: false, description: 'Automatic handling approves the valid users of a partly valid list (otherwise it is refused whole).' }) approvePart!: boolean;
   @Field(() => Int, { defaultValue: 86_400, description: 'A pending request expires after this many seconds.' }) pendingSeconds!: number;
+  @Field(() => [ID], { defaultValue: [], description: "This system's groups a visitor may use (in the visiting profiles issued)." }) visitorGroups!: string[];
+  @Field(() => [String], { defaultValue: [], description: 'Functional aliases a visitor gets here.' }) visitorAliases!: string[];
 }
