@@ -21,7 +21,7 @@ export interface SystemSpec {
   name: string;
   /** 0: any free port. */
   port?: number;
-  seed?: 'demo' | 'bench' | 'fanout' | null;
+  seed?: 'demo' | 'bench' | 'fanout' | 'migration' | null;
   /** Extra environment (DATABASE_URL, MCX_DB_SCHEMA, ...). */
   env?: Record<string, string>;
   /** Listed to the gateway, but started later with startSystem (a system that joins while running). */

@@ -49,7 +49,7 @@ async function main(): Promise<void> {
     },
   });
   if (!values.slug) throw new Error('--slug (or MCX_SLUG) is required');
-  if (values.seed !== undefined && !['demo', 'bench', 'fanout'].includes(values.seed)) throw new Error('--seed is demo, bench or fanout');
+  if (values.seed !== undefined && !['demo', 'bench', 'fanout', 'migration'].includes(values.seed)) throw new Error('--seed is demo, bench, fanout or migration');
   const databaseUrl = process.env.DATABASE_URL;
   const config = defaultSubgraphConfig(values.slug, values['data-dir']!, {
     ...(values.domain && { domain: values.domain }),

@@ -9,7 +9,7 @@ import { buildSystemSchema } from './graphql/schema.js';
 import { SubgraphHttpServer } from './http-server.js';
 import { SubgraphSubscriptionServer } from './subscription-server.js';
 import { SubgraphMetrics } from './metrics.js';
-import { benchSeedPlan, fanoutSeedPlan } from './seed/bench-seed.js';
+import { benchSeedPlan, fanoutSeedPlan, migrationSeedPlan } from './seed/bench-seed.js';
 import { demoSeedPlan } from './seed/demo-seed.js';
 import { applySeedPlan } from './seed/seed-plan.js';
 import { SubgraphServices } from './services/subgraph-services.js';
@@ -27,7 +27,7 @@ function peerKey(dir: string | null, partner: string): string | null {
   return existsSync(path) ? readFileSync(path, 'utf8') : null;
 }
 
-export type SeedName = 'demo' | 'bench' | 'fanout';
+export type SeedName = 'demo' | 'bench' | 'fanout' | 'migration';
 
 export interface SubgraphConfig {
   slug: string;
@@ -95,7 +95,8 @@ export async function startSubgraph(config: SubgraphConfig): Promise<RunningSubg
   const services = new SubgraphServices(identity, store);
   await services.keyRotation.recover();
   if (config.seed !== null && (await store.isEmpty())) {
-    const plan = config.seed === 'demo' ? demoSeedPlan(config.slug) : config.seed === 'fanout' ? fanoutSeedPlan(config.slug) : benchSeedPlan(config.slug);
+    const plans = { demo: demoSeedPlan, bench: benchSeedPlan, fanout: fanoutSeedPlan, migration: migrationSeedPlan };
+    const plan = plans[config.seed](config.slug);
     if (plan === undefined) throw new Error(`the ${config.seed} data set has no system "${config.slug}"`);
     await applySeedPlan(store, config.slug, config.domain, plan, (partner) => peerKey(config.peerKeyDir, partner));
     // What each partner may see from the start goes into its feed.

@@ -70,3 +70,31 @@ export function fanoutSeedPlan(slug: string, partnerCount = Number(process.env.M
   }
   return undefined;
 }
+
+/** Users of `home` in the migration data set (a large incident's responders). */
+export const MIGRATION_USERS = 10_000;
+
+/**
+ * Migration data set (the 10,000-user test and benchmark): `home` has MIGRATION_USERS responders
+ * and asks `host` to authorise them; host grants home MIGRATION_REQUEST for MCPTT and MCData.
+ */
+export function migrationSeedPlan(slug: string, now = new Date()): SeedPlan | undefined {
+  const validFrom = new Date(now.getTime() - 86_400_000);
+  const agreement = (partner: string, toPartner: SeedPlan['agreements'][number]['grantedToPartner'], byPartner: SeedPlan['agreements'][number]['grantedToPartner']) => ({
+    partner,
+    partnerName: partner,
+    status: 'ACTIVE' as const,
+    validFrom,
+    validUntil: null,
+    grantedToPartner: toPartner,
+    grantedByPartner: byPartner,
+  });
+  const migration = [grant('MIGRATION_REQUEST', { organisations: ['home-responders'], services: ['MCPTT', 'MCDATA'] })];
+  if (slug === 'home') {
+    return { organisations: [{ id: 'home-responders', name: 'Home Responders', kind: 'fire', users: MIGRATION_USERS }], groupsPerOrganisation: [], agreements: [agreement('host', [], migration)] };
+  }
+  if (slug === 'host') {
+    return { organisations: [{ id: 'host-org', name: 'Host Rescue', kind: 'fire', users: 10 }], groupsPerOrganisation: ['ops'], agreements: [agreement('home', migration, [])] };
+  }
+  return undefined;
+}
