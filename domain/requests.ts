@@ -12,7 +12,7 @@ import { ErrorCode } from './errors.js';
 import { MC_SERVICES, type McService, type ScopeGrant } from './model.js';
 import type { EffectiveAccess } from './access.js';
 
-export const REQUEST_KINDS = ['migration.authorise', 'migration.remove'] as const;
+export const REQUEST_KINDS = ['migration.authorise', 'migration.remove', 'services.toggle'] as const;
 export type RequestKind = (typeof REQUEST_KINDS)[number];
 
 export const REQUEST_STATUSES = ['PENDING', 'APPROVED', 'PARTLY_APPROVED', 'REJECTED', 'WITHDRAWN', 'EXPIRED'] as const;
@@ -44,7 +44,37 @@ export interface RemovalBody {
   userIds: string[];
 }
 
-export type RequestBody = MigrationBody | RemovalBody;
+/** Turn services on or off for visitors: some users, all users of an organisation, or all (both null). */
+export interface ServiceToggleBody {
+  userIds: string[] | null;
+  organisationId: string | null;
+  /** The services enabled from then on (of those each visitor is authorised for). */
+  enabled: McService[];
+  /** When it takes effect (ISO-8601); null: at once. */
+  at: string | null;
+}
+
+export type RequestBody = MigrationBody | RemovalBody | ServiceToggleBody;
+
+/** The services a visitor has enabled after a toggle: those asked for, of those authorised. */
+export function enabledAfterToggle(authorised: McService[], enabled: McService[]): McService[] {
+  return authorised.filter((s) => enabled.includes(s));
+}
+
+/** Whether a toggle asked for by a partner may be taken: an active agreement granting VISITOR_SERVICES_TOGGLE, a sensible body. */
+export function assessToggle(access: EffectiveAccess, body: ServiceToggleBody, now: Date): { ok: true } | { ok: false; code: ErrorCode; reason: string } {
+  if (access.agreementStatus !== 'ACTIVE') return { ok: false, code: ErrorCode.FORBIDDEN, reason: `${access.owner} takes no requests from ${access.partner} now (agreement: ${access.agreementStatus ?? 'none'})` };
+  if (!access.grants.some((g) => g.scope === 'VISITOR_SERVICES_TOGGLE')) return { ok: false, code: ErrorCode.FORBIDDEN, reason: `${access.owner} grants ${access.partner} no VISITOR_SERVICES_TOGGLE` };
+  return checkToggleShape(body, now);
+}
+
+export function checkToggleShape(body: ServiceToggleBody, now: Date): { ok: true } | { ok: false; code: ErrorCode; reason: string } {
+  if (body.userIds !== null && body.organisationId !== null) return { ok: false, code: ErrorCode.BAD_USER_INPUT, reason: 'name users or an organisation, not both' };
+  if (body.userIds !== null && (body.userIds.length === 0 || body.userIds.length > MAX_REQUEST_USERS)) return { ok: false, code: ErrorCode.BAD_USER_INPUT, reason: `name 1 to ${MAX_REQUEST_USERS} users` };
+  if (body.enabled.some((s) => !(MC_SERVICES as readonly string[]).includes(s))) return { ok: false, code: ErrorCode.BAD_USER_INPUT, reason: `services must be some of ${MC_SERVICES.join(', ')}` };
+  if (body.at !== null && (Number.isNaN(Date.parse(body.at)) || Date.parse(body.at) < now.getTime() - 60_000)) return { ok: false, code: ErrorCode.BAD_USER_INPUT, reason: 'at must be a time from now on' };
+  return { ok: true };
+}
 
 /** The receiving system's rules for one kind of request (from one partner, or from all). */
 export interface RequestPolicy {
@@ -220,4 +250,8 @@ export type RequestMessage =
     }
   | { kind: 'withdraw'; id: string }
   /** The receiving system ended authorisations on its own (revoked, expired, agreement out of force). */
-  | { kind: 'authorisations.ended'; userIds: string[]; status: 'REVOKED' | 'EXPIRED'; reason: string };
+  | { kind: 'authorisations.ended'; userIds: string[]; status: 'REVOKED' | 'EXPIRED'; reason: string }
+  /** Services of visitors turned on or off (at once, or at the scheduled time), as each visitor has them now. */
+  | { kind: 'services.changed'; changes: Array<{ userId: string; enabledServices: McService[] }> }
+  /** A change of visitors' services was scheduled (so that the home system sees it coming). */
+  | { kind: 'services.scheduled'; scheduleId: string; body: ServiceToggleBody };

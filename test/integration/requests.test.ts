@@ -192,6 +192,37 @@ describe.each(STORES)('requests between systems on %s', (store) => {
     await t.until('expired on both sides', async () => (await authorisations('north', 'EXPIRED')).includes(police[3]!) && (await authorisations('south', 'EXPIRED')).includes(police[3]!), 10_000);
   });
 
+  it("visitors' services: turned off and on by the host at once or at a scheduled time, or by the home system's request; both sides see it", async () => {
+    const enabledAt = async (system: 'north' | 'south', userId: string) => {
+      const direction = system === 'north' ? 'INBOUND' : 'OUTBOUND';
+      const res = await t.gateway(`{ ${system} { migrationAuthorisations(direction: ${direction}, status: "ACTIVE", limit: 500) { userId enabledServices } } }`, { token: system === 'north' ? northAdmin : southAdmin });
+      return (res.body.data![system].migrationAuthorisations as Array<any>).find((a) => a.userId === userId)?.enabledServices;
+    };
+    const off = await north(`mutation { north { setVisitorServices(partner: "south", userIds: ["${border[2]}"], enabled: []) { changed { userId enabledServices } scheduled { id } } } }`);
+    expect(off.body.data!.north.setVisitorServices).toEqual({ changed: [{ userId: border[2], enabledServices: [] }], scheduled: null });
+    await t.until('south sees it', async () => JSON.stringify(await enabledAt('south', border[2]!)) === '[]');
+
+    const at = new Date(Date.now() + 1500).toISOString();
+    const later = await north(`mutation { north { setVisitorServices(partner: "south", organisationId: "south-border", enabled: [MCPTT, MCVIDEO], at: "${at}") { changed { userId } scheduled { id at status } } } }`);
+    expect(later.body.data!.north.setVisitorServices).toMatchObject({ changed: [], scheduled: { at, status: 'PENDING' } });
+    await t.until('south sees it scheduled', async () => (await south(`{ south { scheduledServiceChanges(direction: OUTBOUND) { at status } } }`)).body.data!.south.scheduledServiceChanges.some((c: any) => c.at === at));
+    expect(await enabledAt('north', border[2]!)).toEqual([]);
+    // MCVideo was never authorised: only MCPTT comes back.
+    await t.until('applied at the scheduled time, on both sides', async () => JSON.stringify(await enabledAt('north', border[2]!)) === '["MCPTT"]' && JSON.stringify(await enabledAt('south', border[2]!)) === '["MCPTT"]', 10_000);
+
+    const notGranted = await south(`mutation { south { requestVisitorServices(partner: "north", userIds: ["${border[2]}"], enabled: []) { id } } }`);
+    expect(codes(notGranted)).toEqual(['FORBIDDEN']);
+    const grants = await north(`mutation { north { setAgreementGrants(partner: "south", grants: [${DEMO_GRANTS_TO_SOUTH} { scope: MIGRATION_REQUEST, organisations: ["south-border", "south-police"], services: [MCPTT, MCDATA] } { scope: VISITOR_SERVICES_TOGGLE }]) { status } } }`);
+    expect(grants.body.errors).toBeUndefined();
+    await t.until('south knows', async () => JSON.stringify((await south(`{ south { agreement(partner: "north") { grantedByPartner { scope } } } }`)).body.data!.south.agreement.grantedByPartner).includes('VISITOR_SERVICES_TOGGLE'));
+    const asked = (await south(`mutation { south { requestVisitorServices(partner: "north", userIds: ["${border[2]}"], enabled: []) { id kind status } } }`)).body.data!.south.requestVisitorServices;
+    expect(asked).toMatchObject({ kind: 'services.toggle', status: 'PENDING' });
+    await t.until('queued at north (manual by default)', async () => (await requestAt('north', asked.id))?.status === 'PENDING');
+    await north(`mutation { north { decideRequest(partner: "south", requestId: "${asked.id}", decision: APPROVE) { status } } }`);
+    await decided(asked.id, 'APPROVED');
+    await t.until('applied on both sides', async () => JSON.stringify(await enabledAt('south', border[2]!)) === '[]' && JSON.stringify(await enabledAt('north', border[2]!)) === '[]');
+  });
+
   it("suspending the agreement revokes every authorisation under it, on both sides; a suspended partner's requests are refused", async () => {
     expect((await authorisations('north')).length).toBeGreaterThan(0);
     const suspended = await north(`mutation { north { suspendAgreement(partner: "south", reason: "review") { status } } }`);

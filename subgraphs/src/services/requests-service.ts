@@ -34,14 +34,19 @@ import {
   type MigratingUser,
   type MigrationBody,
   type RemovalBody,
+  type RequestBody,
   type RequestKind,
   type RequestMessage,
   type RequestPolicy,
   type RequestStatus,
+  type ServiceToggleBody,
   type UserVerdict,
+  assessToggle,
+  checkToggleShape,
+  enabledAfterToggle,
 } from '../../../domain/requests.js';
 import { validateText } from '../../../domain/validation.js';
-import type { AuthorisationRecord } from '../store/migration-store.js';
+import type { AuthorisationRecord, ScheduledChange } from '../store/migration-store.js';
 import type { RequestRecord } from '../store/request-store.js';
 import type { Store } from '../store/store.js';
 import type { AuditLog } from './audit-log.js';
@@ -147,7 +152,7 @@ export class RequestsService {
 
   private async send(
     store: Store,
-    r: { id: string; kind: RequestKind; partner: string; principal: Principal; body: MigrationBody | RemovalBody; handler: string | null; now: Date },
+    r: { id: string; kind: RequestKind; partner: string; principal: Principal; body: RequestBody; handler: string | null; now: Date },
   ): Promise<RequestRecord> {
     const record: RequestRecord = {
       id: r.id,
@@ -168,6 +173,46 @@ export class RequestsService {
     await store.requests.insert(record);
     await this.sharing.notifyRequest(store, r.partner, { kind: 'request', id: r.id, requestKind: r.kind, requester: record.requester, handler: r.handler, body: r.body });
     return record;
+  }
+
+  /** Asks a partner to turn services on or off for this system's users visiting there (VISITOR_SERVICES_TOGGLE). */
+  async requestVisitorServices(access: EffectiveAccess, principal: Principal, partner: string, body: ServiceToggleBody): Promise<RequestRecord> {
+    return this.audit.audited(principal, 'request.services.toggle', `request:${partner}`, async (store) => {
+      requireAllowed(decideOwnerOnly(access, "ask partners to change its visitors' services"));
+      const now = new Date();
+      const assessment = assessToggle(accessAtPartner(this.owner, await store.agreements.get(partner), now), body, now);
+      if (!assessment.ok) throw new McxError(assessment.code, `not sent: ${assessment.reason}`);
+      return this.send(store, { id: randomUUID(), kind: 'services.toggle', partner, principal, body, handler: null, now });
+    });
+  }
+
+  // ---- visitors' services (the hosting side) ----
+
+  /** Turns services on or off for a partner's visitors here, at once or at a scheduled time; the partner is told. */
+  async setVisitorServices(access: EffectiveAccess, principal: Principal, partner: string, body: ServiceToggleBody): Promise<{ changed: AuthorisationRecord[]; scheduled: ScheduledChange | null }> {
+    return this.audit.audited(principal, 'migration.services', `migration:${partner}`, async (store) => {
+      requireAllowed(decideOwnerOnly(access, "change visitors' services"));
+      const shape = checkToggleShape(body, new Date());
+      if (!shape.ok) throw new McxError(shape.code, shape.reason);
+      return this.toggle(store, partner, body, `${principal.kind} ${principal.subject} of ${principal.system}`, new Date());
+    });
+  }
+
+  /** Applies a toggle now, or schedules it when its time is still to come. */
+  private async toggle(store: Store, partner: string, body: ServiceToggleBody, by: string, now: Date): Promise<{ changed: AuthorisationRecord[]; scheduled: ScheduledChange | null }> {
+    if (body.at !== null && Date.parse(body.at) > now.getTime()) {
+      const scheduled: ScheduledChange = { id: randomUUID(), direction: 'inbound', partner, body, dueAt: new Date(body.at), status: 'PENDING', requestedBy: by, createdAt: now };
+      await store.migrations.schedule(scheduled);
+      await this.sharing.notifyRequest(store, partner, { kind: 'services.scheduled', scheduleId: scheduled.id, body });
+      return { changed: [], scheduled };
+    }
+    const active = (await store.migrations.active('inbound', partner, body.userIds)).filter((a) => body.organisationId === null || a.organisationId === body.organisationId);
+    const changed = active.map((a) => ({ ...a, enabledServices: enabledAfterToggle(a.services, body.enabled), updatedAt: now }));
+    if (changed.length > 0) {
+      await store.migrations.save(changed);
+      await this.sharing.notifyRequest(store, partner, { kind: 'services.changed', changes: changed.map((a) => ({ userId: a.userId, enabledServices: a.enabledServices })) });
+    }
+    return { changed, scheduled: null };
   }
 
   // ---- the deciding side ----
@@ -199,9 +244,11 @@ export class RequestsService {
       if (!request) throw new McxError(ErrorCode.NOT_FOUND, `no request ${id} from ${partner}`);
       if (!isPending(request.status)) throw new McxError(ErrorCode.CONFLICT, `request ${id} is ${request.status}: it is decided already`);
       const now = new Date();
+      const by = `${principal.kind} ${principal.subject} of ${principal.system}`;
+      if (request.kind === 'services.toggle') return this.decideToggle(store, request, decision, by, now);
       const outcome = manualDecision(await this.assess(store, request, now), decision);
       if (!outcome.ok) throw new McxError(outcome.code, outcome.reason);
-      return this.conclude(store, request, outcome.status, outcome.approved, outcome.refused, `${principal.kind} ${principal.subject} of ${principal.system}`, outcome.reason, now);
+      return this.conclude(store, request, outcome.status, outcome.approved, outcome.refused, by, outcome.reason, now);
     });
   }
 
@@ -216,11 +263,27 @@ export class RequestsService {
     });
   }
 
+  /** Decides a partner's request to change its visitors' services: approve (apply or schedule it) or reject. */
+  private async decideToggle(store: Store, request: RequestRecord, decision: { kind: ManualDecisionKind; reason: string | null }, by: string, now: Date): Promise<RequestRecord> {
+    if (decision.kind === 'REJECT') {
+      if (!decision.reason) throw new McxError(ErrorCode.BAD_USER_INPUT, 'say why the request is rejected');
+      return this.conclude(store, request, 'REJECTED', [], [], by, decision.reason, now);
+    }
+    if (decision.kind === 'APPROVE_PART') throw new McxError(ErrorCode.BAD_USER_INPUT, 'a change of services is approved or rejected whole');
+    const assessment = assessToggle(await this.partnerAccess(store, request.partner, now), request.body as ServiceToggleBody, now);
+    if (!assessment.ok) throw new McxError(assessment.code, `it cannot be approved: ${assessment.reason}`);
+    const { changed } = await this.toggle(store, request.partner, request.body as ServiceToggleBody, by, now);
+    return this.conclude(store, request, 'APPROVED', changed, [], by, decision.reason, now);
+  }
+
+  private async partnerAccess(store: Store, partner: string, now: Date): Promise<EffectiveAccess> {
+    const agreement = await store.agreements.get(partner);
+    return resolveAccess(this.owner, { system: partner, kind: 'system', subject: partner }, agreement ?? null, now);
+  }
+
   private async assess(store: Store, request: RequestRecord, now: Date): Promise<Assessment> {
-    const agreement = await store.agreements.get(request.partner);
-    const access = resolveAccess(this.owner, { system: request.partner, kind: 'system', subject: request.partner }, agreement ?? null, now);
     const policy = await store.requests.policy(request.kind, request.partner);
-    return assessMigration(access, policy, request.body as MigrationBody, now);
+    return assessMigration(await this.partnerAccess(store, request.partner, now), policy, request.body as MigrationBody, now);
   }
 
   /** Records the decision, authorises the approved users, and answers the requester. */
@@ -301,6 +364,16 @@ export class RequestsService {
         };
         await store.requests.insert(request);
         await this.audit.record(principal, { action, target, result: 'OK', detail: `${message.requestKind} by ${message.requester.subject}` }, store);
+        if (message.requestKind === 'services.toggle') {
+          const assessment = assessToggle(await this.partnerAccess(store, partner, now), message.body as ServiceToggleBody, now);
+          if (!assessment.ok) {
+            await this.conclude(store, request, 'REJECTED', [], [], SYSTEM_DECIDES, assessment.reason, now);
+          } else if (policy.mode === 'automatic') {
+            const { changed } = await this.toggle(store, partner, message.body as ServiceToggleBody, SYSTEM_DECIDES, now);
+            await this.conclude(store, request, 'APPROVED', changed, [], SYSTEM_DECIDES, null, now);
+          }
+          return;
+        }
         if (message.requestKind === 'migration.remove') {
           const userIds = (message.body as RemovalBody).userIds;
           const removed = (await store.migrations.active('inbound', partner, userIds)).map((a) => ({ ...a, status: 'REMOVED' as const, updatedAt: now }));
@@ -345,6 +418,18 @@ export class RequestsService {
         await this.audit.record(principal, { action, target, result: 'OK', detail: `${message.status} by ${message.decidedBy}` }, store);
         return;
       }
+      case 'services.changed': {
+        const byUser = new Map(message.changes.map((c) => [c.userId, c.enabledServices]));
+        const mine = await store.migrations.active('outbound', partner, [...byUser.keys()]);
+        await store.migrations.save(mine.map((a) => ({ ...a, enabledServices: byUser.get(a.userId)!, updatedAt: now })));
+        await this.audit.record(principal, { action, target, result: 'OK', detail: `${mine.length} visitors' services changed` }, store);
+        return;
+      }
+      case 'services.scheduled': {
+        await store.migrations.schedule({ id: message.scheduleId, direction: 'outbound', partner, body: message.body, dueAt: new Date(message.body.at ?? now.toISOString()), status: 'PENDING', requestedBy: partner, createdAt: now });
+        await this.audit.record(principal, { action, target, result: 'OK', detail: `for ${message.body.at}` }, store);
+        return;
+      }
       case 'authorisations.ended': {
         const ended = (await store.migrations.active('outbound', partner, message.userIds)).map((a) => ({ ...a, status: message.status, updatedAt: now }));
         await store.migrations.save(ended);
@@ -356,8 +441,15 @@ export class RequestsService {
 
   // ---- time and the agreement ----
 
-  /** Pending requests nobody decided in time expire; authorisations end at the end of their validity. */
+  /** Pending requests nobody decided in time expire; scheduled changes of services are applied; authorisations end at the end of their validity. */
   async expireDue(now = new Date()): Promise<void> {
+    for (const change of await this.store.migrations.scheduled({ direction: null, dueBy: now, status: 'PENDING' })) {
+      await this.store.transaction(async (store) => {
+        await store.migrations.markApplied(change.direction, change.partner, change.id);
+        // The hosting side applies it and tells the partner; the partner's copy only records that it is done.
+        if (change.direction === 'inbound') await this.toggle(store, change.partner, { ...change.body, at: null }, change.requestedBy, now);
+      });
+    }
     for (const request of await this.store.requests.overdue(now)) {
       await this.store.transaction(async (store) => {
         const current = await store.requests.get('inbound', request.partner, request.id);

@@ -1,7 +1,7 @@
 /** Migration authorisations: partners' users authorised to migrate here (inbound), and this system's users authorised at partners (outbound). */
 import type { Kysely } from 'kysely';
 import type { McService } from '../../../domain/model.js';
-import type { MigratingUser } from '../../../domain/requests.js';
+import type { MigratingUser, ServiceToggleBody } from '../../../domain/requests.js';
 import { fromJson, fromTimestamp, toJson, toTimestamp } from './json-columns.js';
 import type { RequestDirection } from './request-store.js';
 import type { Database, MigrationAuthorisationTable } from './tables.js';
@@ -68,6 +68,17 @@ function toRow(record: AuthorisationRecord): MigrationAuthorisationTable {
 
 const CHUNK = 500;
 
+export interface ScheduledChange {
+  id: string;
+  direction: RequestDirection;
+  partner: string;
+  body: ServiceToggleBody;
+  dueAt: Date;
+  status: 'PENDING' | 'APPLIED';
+  requestedBy: string;
+  createdAt: Date;
+}
+
 export class MigrationStore {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -116,6 +127,35 @@ export class MigrationStore {
       found.push(...(await query.execute()).map(toRecord));
     }
     return found;
+  }
+
+  async schedule(change: ScheduledChange): Promise<void> {
+    await this.db
+      .insertInto('scheduled_service_changes')
+      .values({ id: change.id, direction: change.direction, partner: change.partner, body: toJson(change.body), due_at: toTimestamp(change.dueAt), status: change.status, requested_by: change.requestedBy, created_at: toTimestamp(change.createdAt) })
+      .onConflict((oc) => oc.columns(['direction', 'partner', 'id']).doNothing())
+      .execute();
+  }
+
+  async scheduled(filter: { direction: RequestDirection | null; dueBy: Date | null; status: 'PENDING' | 'APPLIED' | null }): Promise<ScheduledChange[]> {
+    let query = this.db.selectFrom('scheduled_service_changes').selectAll().orderBy('due_at');
+    if (filter.direction !== null) query = query.where('direction', '=', filter.direction);
+    if (filter.dueBy !== null) query = query.where('due_at', '<=', toTimestamp(filter.dueBy));
+    if (filter.status !== null) query = query.where('status', '=', filter.status);
+    return (await query.execute()).map((row) => ({
+      id: row.id,
+      direction: row.direction as RequestDirection,
+      partner: row.partner,
+      body: fromJson<ServiceToggleBody>(row.body),
+      dueAt: fromTimestamp(row.due_at),
+      status: row.status as 'PENDING' | 'APPLIED',
+      requestedBy: row.requested_by,
+      createdAt: fromTimestamp(row.created_at),
+    }));
+  }
+
+  async markApplied(direction: RequestDirection, partner: string, id: string): Promise<void> {
+    await this.db.updateTable('scheduled_service_changes').set({ status: 'APPLIED' }).where('direction', '=', direction).where('partner', '=', partner).where('id', '=', id).execute();
   }
 
   /** Active authorisations whose validity has ended. */

@@ -206,6 +206,18 @@ function requests(): Migration {
         .addColumn('updated_at', 'text', (c) => c.notNull())
         .addPrimaryKeyConstraint('migration_authorisations_pk', ['direction', 'partner', 'user_id'])
         .execute();
+      await db.schema
+        .createTable('scheduled_service_changes')
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('direction', 'text', (c) => c.notNull())
+        .addColumn('partner', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('due_at', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('requested_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('scheduled_service_changes_pk', ['direction', 'partner', 'id'])
+        .execute();
       await db.schema.createTable('request_policies').addColumn('kind', 'text', (c) => c.notNull()).addColumn('partner', 'text', (c) => c.notNull()).addColumn('policy', 'text', (c) => c.notNull()).addPrimaryKeyConstraint('request_policies_pk', ['kind', 'partner']).execute();
     },
   };

@@ -177,6 +177,20 @@ export interface MigrationAuthorisationTable {
   updated_at: string;
 }
 
+export interface ScheduledServiceChangeTable {
+  id: string;
+  /** inbound: to this system's visitors from a partner; outbound: a partner's schedule for this system's users (a copy). */
+  direction: string;
+  partner: string;
+  /** JSON ServiceToggleBody. */
+  body: string;
+  due_at: string;
+  /** PENDING or APPLIED. */
+  status: string;
+  requested_by: string;
+  created_at: string;
+}
+
 export interface RequestPolicyTable {
   kind: string;
   /** A partner's slug, or '*' for every partner. */
@@ -202,6 +216,7 @@ export interface Database {
   requests: RequestTable;
   migration_authorisations: MigrationAuthorisationTable;
   request_policies: RequestPolicyTable;
+  scheduled_service_changes: ScheduledServiceChangeTable;
 }
 
 export type UserRow = Selectable<UserTable>;

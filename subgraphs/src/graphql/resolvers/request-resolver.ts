@@ -7,8 +7,8 @@ import { Arg, Ctx, Directive, FieldResolver, ID, Info, Int, Resolver } from 'typ
 import { decideOwnerOnly, mayUse } from '../../../../domain/access.js';
 import { ErrorCode, McxError } from '../../../../domain/errors.js';
 import type { McService } from '../../../../domain/model.js';
-import { REQUEST_KINDS, type MigrationBody, type RequestKind, type RequestStatus } from '../../../../domain/requests.js';
-import type { AuthorisationRecord, AuthorisationStatus } from '../../store/migration-store.js';
+import { REQUEST_KINDS, type MigrationBody, type RequestKind, type RequestStatus, type ServiceToggleBody } from '../../../../domain/requests.js';
+import type { AuthorisationRecord, AuthorisationStatus, ScheduledChange } from '../../store/migration-store.js';
 import type { RequestRecord } from '../../store/request-store.js';
 import { pageSize } from '../../services/paging.js';
 import { accessIfAllowed, requireCaller, type SubgraphContext } from '../context.js';
@@ -21,14 +21,17 @@ import {
   RequestPolicyInput,
   RequestPolicyView,
   RequestStatusEnum,
+  ScheduledServiceChange,
   VisitingProfile,
+  VisitorServicesChange,
 } from '../types/request.js';
 import { visitingProfileDocument } from '../../services/profile-document.js';
 import { McxSystem, SystemMutations } from '../types/system.js';
 
 function requestView(record: RequestRecord): PartnerRequest {
   const migration = record.kind === 'migration.authorise' ? (record.body as MigrationBody) : null;
-  const userIds = migration ? migration.users.map((u) => u.userId) : (record.body as { userIds: string[] }).userIds;
+  const toggle = record.kind === 'services.toggle' ? (record.body as ServiceToggleBody) : null;
+  const userIds = migration ? migration.users.map((u) => u.userId) : ((record.body as { userIds?: string[] | null }).userIds ?? []);
   return {
     id: record.id,
     direction: record.direction as RequestDirectionEnum,
@@ -38,7 +41,8 @@ function requestView(record: RequestRecord): PartnerRequest {
     requester: record.requester,
     userCount: userIds.length,
     userIds: userIds.slice(0, 500),
-    services: (migration?.services ?? null) as McServiceEnum[] | null,
+    services: (migration?.services ?? toggle?.enabled ?? null) as McServiceEnum[] | null,
+    at: toggle?.at ? new Date(toggle.at) : null,
     validFrom: migration ? new Date(migration.validFrom) : null,
     validUntil: migration ? new Date(migration.validUntil) : null,
     approved: record.outcome?.approved ?? null,
@@ -52,7 +56,25 @@ function requestView(record: RequestRecord): PartnerRequest {
 }
 
 function authorisationView(record: AuthorisationRecord): MigrationAuthorisation {
-  return { ...record, direction: record.direction as RequestDirectionEnum, services: record.services as McServiceEnum[] };
+  return { ...record, direction: record.direction as RequestDirectionEnum, services: record.services as McServiceEnum[], enabledServices: record.enabledServices as McServiceEnum[] };
+}
+
+function scheduledView(change: ScheduledChange): ScheduledServiceChange {
+  return {
+    id: change.id,
+    direction: change.direction as RequestDirectionEnum,
+    partner: change.partner,
+    userIds: change.body.userIds,
+    organisationId: change.body.organisationId,
+    enabled: change.body.enabled as McServiceEnum[],
+    at: change.dueAt,
+    status: change.status,
+    requestedBy: change.requestedBy,
+  };
+}
+
+function toggleBody(userIds: string[] | null | undefined, organisationId: string | null | undefined, enabled: McServiceEnum[], at: Date | null | undefined): ServiceToggleBody {
+  return { userIds: userIds ?? null, organisationId: organisationId ?? null, enabled: enabled as McService[], at: at ? at.toISOString() : null };
 }
 
 function profileView(record: AuthorisationRecord, host: { slug: string; securityDomain: string }): VisitingProfile {
@@ -153,6 +175,17 @@ export class RequestQueriesResolver {
   }
 
   @Directive('@access(ownerOnly: true)')
+  @FieldResolver(() => [ScheduledServiceChange], { nullable: true, description: "Changes of visitors' services scheduled for later, in either direction." })
+  async scheduledServiceChanges(
+    @Ctx() context: SubgraphContext,
+    @Info() info: GraphQLResolveInfo,
+    @Arg('direction', () => RequestDirectionEnum, { nullable: true }) direction: RequestDirectionEnum | null,
+  ): Promise<ScheduledServiceChange[] | null> {
+    if (accessIfAllowed(context, info, (a) => decideOwnerOnly(a, 'read scheduled changes')) === null) return null;
+    return (await context.services.store.migrations.scheduled({ direction: direction ?? null, dueBy: null, status: null })).map(scheduledView);
+  }
+
+  @Directive('@access(ownerOnly: true)')
   @FieldResolver(() => RequestPolicyView, { nullable: true, description: 'The policy that applies to a kind of request from a partner.' })
   async requestPolicy(
     @Ctx() context: SubgraphContext,
@@ -233,6 +266,38 @@ export class RequestMutationsResolver {
   ): Promise<MigrationAuthorisation[]> {
     const { access, principal } = requireCaller(context);
     return (await context.services.requests.revoke(access, principal, partner, userIds ?? null, reason)).map(authorisationView);
+  }
+
+  @Directive('@access(ownerOnly: true)')
+  @FieldResolver(() => VisitorServicesChange, {
+    nullable: true,
+    description: "Turns MCPTT / MCData / MCVideo on or off for a partner's visitors here (some users, an organisation's, or all), at once or at a scheduled time; the partner is told.",
+  })
+  async setVisitorServices(
+    @Ctx() context: SubgraphContext,
+    @Arg('partner', () => String) partner: string,
+    @Arg('enabled', () => [McServiceEnum], { description: 'The services enabled from then on (of those each visitor is authorised for).' }) enabled: McServiceEnum[],
+    @Arg('userIds', () => [ID], { nullable: true }) userIds: string[] | null,
+    @Arg('organisationId', () => ID, { nullable: true }) organisationId: string | null,
+    @Arg('at', () => Date, { nullable: true, description: 'Default: at once.' }) at: Date | null,
+  ): Promise<VisitorServicesChange> {
+    const { access, principal } = requireCaller(context);
+    const result = await context.services.requests.setVisitorServices(access, principal, partner, toggleBody(userIds, organisationId, enabled, at));
+    return { changed: result.changed.map(authorisationView), scheduled: result.scheduled && scheduledView(result.scheduled) };
+  }
+
+  @Directive('@access(ownerOnly: true)')
+  @FieldResolver(() => PartnerRequest, { nullable: true, description: "Asks a partner to turn services on or off for this system's users visiting there (needs VISITOR_SERVICES_TOGGLE)." })
+  async requestVisitorServices(
+    @Ctx() context: SubgraphContext,
+    @Arg('partner', () => String) partner: string,
+    @Arg('enabled', () => [McServiceEnum]) enabled: McServiceEnum[],
+    @Arg('userIds', () => [ID], { nullable: true }) userIds: string[] | null,
+    @Arg('organisationId', () => ID, { nullable: true }) organisationId: string | null,
+    @Arg('at', () => Date, { nullable: true }) at: Date | null,
+  ): Promise<PartnerRequest> {
+    const { access, principal } = requireCaller(context);
+    return requestView(await context.services.requests.requestVisitorServices(access, principal, partner, toggleBody(userIds, organisationId, enabled, at)));
   }
 
   @Directive('@access(ownerOnly: true)')

@@ -42,12 +42,13 @@ export class PartnerRequest {
   @Field(() => ID) id!: string;
   @Field(() => RequestDirectionEnum) direction!: RequestDirectionEnum;
   @Field(() => String) partner!: string;
-  @Field(() => String, { description: 'migration.authorise or migration.remove.' }) kind!: string;
+  @Field(() => String, { description: 'migration.authorise, migration.remove or services.toggle.' }) kind!: string;
   @Field(() => RequestStatusEnum) status!: RequestStatusEnum;
   @Field(() => Requester) requester!: Requester;
   @Field(() => Int) userCount!: number;
   @Field(() => [ID], { description: 'The users named (at most the first 500).' }) userIds!: string[];
-  @Field(() => [McServiceEnum], { nullable: true }) services!: McServiceEnum[] | null;
+  @Field(() => [McServiceEnum], { nullable: true, description: 'Migration: the services asked for; a change of services: those enabled from then on.' }) services!: McServiceEnum[] | null;
+  @Field(() => Date, { nullable: true, description: 'A change of services: when it takes effect (null: at once).' }) at!: Date | null;
   @Field(() => Date, { nullable: true }) validFrom!: Date | null;
   @Field(() => Date, { nullable: true }) validUntil!: Date | null;
   @Field(() => [ID], { nullable: true, description: 'Once decided: the users approved (or removed).' }) approved!: string[] | null;
@@ -68,7 +69,8 @@ export class MigrationAuthorisation {
   @Field(() => ID) organisationId!: string;
   @Field(() => String) mcServiceId!: string;
   @Field(() => String, { description: "The user's home security domain (KMS URI)." }) securityDomain!: string;
-  @Field(() => [McServiceEnum]) services!: McServiceEnum[];
+  @Field(() => [McServiceEnum], { description: 'Services authorised.' }) services!: McServiceEnum[];
+  @Field(() => [McServiceEnum], { description: 'Of those, enabled now.' }) enabledServices!: McServiceEnum[];
   @Field(() => Date) validFrom!: Date;
   @Field(() => Date) validUntil!: Date;
   @Field(() => String, { description: 'ACTIVE, REMOVED, REVOKED or EXPIRED.' }) status!: string;
@@ -119,4 +121,23 @@ export class RequestPolicyInput {
   @Field(() => Int, { defaultValue: 86_400, description: 'A pending request expires after this many seconds.' }) pendingSeconds!: number;
   @Field(() => [ID], { defaultValue: [], description: "This system's groups a visitor may use (in the visiting profiles issued)." }) visitorGroups!: string[];
   @Field(() => [String], { defaultValue: [], description: 'Functional aliases a visitor gets here.' }) visitorAliases!: string[];
+}
+
+@ObjectType({ description: "A change of visitors' services scheduled for later (on the hosting side, and its copy at the visitors' home)." })
+export class ScheduledServiceChange {
+  @Field(() => ID) id!: string;
+  @Field(() => RequestDirectionEnum, { description: "inbound: this system's visitors from the partner; outbound: this system's users visiting the partner." }) direction!: RequestDirectionEnum;
+  @Field(() => String) partner!: string;
+  @Field(() => [ID], { nullable: true }) userIds!: string[] | null;
+  @Field(() => ID, { nullable: true }) organisationId!: string | null;
+  @Field(() => [McServiceEnum]) enabled!: McServiceEnum[];
+  @Field(() => Date) at!: Date;
+  @Field(() => String, { description: 'PENDING or APPLIED.' }) status!: string;
+  @Field(() => String) requestedBy!: string;
+}
+
+@ObjectType()
+export class VisitorServicesChange {
+  @Field(() => [MigrationAuthorisation], { description: 'The visitors changed now.' }) changed!: MigrationAuthorisation[];
+  @Field(() => ScheduledServiceChange, { nullable: true, description: 'The change scheduled, when it takes effect later.' }) scheduled!: ScheduledServiceChange | null;
 }
