@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codes, STORES, TestTopology } from '../support/harness.js';
+import { Subscriber } from '../support/subscriber.js';
 
 const REQUEST_FIELDS = 'id direction partner kind status userCount userIds services approved refused { userId code reason } decidedBy reason decideBy';
 const DEMO_GRANTS_TO_SOUTH =
@@ -126,9 +127,18 @@ describe.each(STORES)('requests between systems on %s', (store) => {
     expect(await requestAt('south', part)).toMatchObject({ approved: [border[4]], refused: [{ userId: police[0] }] });
   });
 
-  it('manual handling: pending until an administrator approves, approves part or rejects', async () => {
+  it('manual handling: pending until an administrator approves, approves part or rejects; the administrators are told as it arrives', async () => {
     await policy('mode: "manual"');
+    // North's administrators see south's requests arrive live: the messages in south's feed to north.
+    const live = new Subscriber(t.topology.gatewayUrl, `subscription { south { id entity op requestStep } }`, { token: northAdmin });
+    await live.ready();
     const first = (await ask([border[5]!, border[6]!], ', handler: "sip:duty-officer@mcptt.north.example"')).body.data!.south.requestMigration.id;
+    try {
+      await live.until('the request is announced', () => live.changes().some((c) => c.id === first && c.requestStep === 'request'));
+      expect(live.changes().find((c) => c.id === first)).toMatchObject({ entity: 'request', op: 'notify' });
+    } finally {
+      await live.close();
+    }
     await t.until('queued at north', async () => (await requestAt('north', first))?.status === 'PENDING');
     const pending = (await north(`{ north { pendingRequests(handler: "sip:duty-officer@mcptt.north.example") { id decideBy } } }`)).body.data!.north.pendingRequests;
     expect(pending.map((r: any) => r.id)).toContain(first);

@@ -3,6 +3,9 @@ import { resolveAccess } from '../../domain/access.js';
 import type { Principal } from '../../domain/model.js';
 import {
   assessMigration,
+  assessToggle,
+  checkToggleShape,
+  enabledAfterToggle,
   automaticDecision,
   checkMigrationShape,
   DEFAULT_POLICY,
@@ -86,5 +89,23 @@ describe('deciding', () => {
     const refused = assessMigration(access(undefined, 'SUSPENDED'), policy(), body(), NOW);
     expect(manualDecision(refused, { kind: 'APPROVE', userIds: null, reason: null })).toMatchObject({ ok: false, code: 'FORBIDDEN' });
     expect(manualDecision(refused, { kind: 'REJECT', userIds: null, reason: 'suspended' })).toMatchObject({ ok: true, status: 'REJECTED' });
+  });
+});
+
+describe("visitors' services", () => {
+  it('enables only services the visitor is authorised for', () => {
+    expect(enabledAfterToggle(['MCPTT', 'MCDATA'], ['MCPTT', 'MCVIDEO'])).toEqual(['MCPTT']);
+    expect(enabledAfterToggle(['MCPTT'], [])).toEqual([]);
+  });
+
+  it('a partner asks only under an active agreement granting VISITOR_SERVICES_TOGGLE, naming users or an organisation', () => {
+    const toggle = { userIds: ['u1'], organisationId: null, enabled: ['MCPTT' as const], at: null };
+    expect(assessToggle(access([grant('VISITOR_SERVICES_TOGGLE')]), toggle, NOW)).toEqual({ ok: true });
+    expect(assessToggle(access([grant('MIGRATION_REQUEST')]), toggle, NOW)).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    expect(assessToggle(access([grant('VISITOR_SERVICES_TOGGLE')], 'SUSPENDED'), toggle, NOW)).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    expect(checkToggleShape({ ...toggle, organisationId: 'beta-fire' }, NOW)).toMatchObject({ ok: false, code: 'BAD_USER_INPUT' });
+    expect(checkToggleShape({ ...toggle, userIds: [] }, NOW)).toMatchObject({ ok: false });
+    expect(checkToggleShape({ ...toggle, at: '2025-05-01T00:00:00Z' }, NOW)).toMatchObject({ ok: false });
+    expect(checkToggleShape({ ...toggle, at: '2025-06-02T00:00:00Z' }, NOW)).toEqual({ ok: true });
   });
 });

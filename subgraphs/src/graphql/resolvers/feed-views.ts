@@ -1,6 +1,7 @@
 /** Feed cursors and entries as the contract shows them (pulled pages and pushed subscription events). */
 import { ErrorCode, McxError } from '../../../../domain/errors.js';
 import type { AgreementMessage } from '../../../../domain/agreement-lifecycle.js';
+import type { RequestMessage } from '../../../../domain/requests.js';
 import type { SharedGroup, SharedUser } from '../../../../domain/sharing.js';
 import type { FeedEntry } from '../../store/feed-store.js';
 import type { ChangeEntry, SharedChange } from '../types/sharing.js';
@@ -28,5 +29,6 @@ export function sharedChangeView(entry: FeedEntry, partner: string): SharedChang
     user: entry.entity === 'user' ? ((entry.payload as SharedUser | null) as SharedChange['user']) : null,
     group: entry.entity === 'group' ? ((entry.payload as SharedGroup | null) as SharedChange['group']) : null,
     agreementStep: entry.entity === 'agreement' ? ((entry.payload as AgreementMessage | null)?.event.kind ?? null) : null,
+    requestStep: entry.entity === 'request' ? ((entry.payload as RequestMessage | null)?.kind ?? null) : null,
   };
 }

@@ -8,7 +8,7 @@ export abstract class FeedPosition {
   @Field(() => String, { description: 'Position in the feed: ask for the entries after it.' })
   cursor!: string;
 
-  @Field(() => String, { description: 'user, group, all (with op reset), or agreement (with op notify).' })
+  @Field(() => String, { description: 'user, group, all (with op reset), agreement or request (with op notify).' })
   entity!: string;
 
   @Field(() => String, { description: 'upsert (the object as the partner may see it), delete, reset (forget all, a full copy follows), or notify (a step of the agreement).' })
@@ -79,8 +79,14 @@ export class SharedChange extends FeedPosition {
   @Field(() => SharedGroup, { nullable: true, description: 'The group as the partner may see it now (upserts of groups).' })
   group!: SharedGroup | null;
 
-  @Field(() => String, { nullable: true, description: 'For a step of the agreement itself (entity agreement, op notify): propose, accept, decline, suspend, resume, terminate or grants.' })
+  @Field(() => String, { nullable: true, description: 'For a step of the agreement itself (entity agreement, op notify): propose, accept, decline, suspend, resume, terminate, grants or rotate.' })
   agreementStep!: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'For a message about a request (entity request, op notify; id: the request id): request, response, withdraw, authorisations.ended, services.changed or services.scheduled.',
+  })
+  requestStep!: string | null;
 }
 
 @ObjectType({ description: "This system's read-only copy of what one partner shares with it." })
