@@ -76,8 +76,16 @@ export function checkToggleShape(body: ServiceToggleBody, now: Date): { ok: true
   return { ok: true };
 }
 
-/** The receiving system's rules for one kind of request (from one partner, or from all). */
+/**
+ * A system's rules for one kind of request with one partner (or with all): who of this system may
+ * send it to the partner (`requesters`), and — when the partner sends it — how it is handled and who
+ * of this system may decide it (`responders`).
+ */
 export interface RequestPolicy {
+  /** Who of this system may send this kind of request to the partner: administrators' subjects (null: every administrator, and the system itself). */
+  requesters: string[] | null;
+  /** Who of this system may decide it: administrators' subjects, e.g. their MC service IDs (null: every administrator). */
+  responders: string[] | null;
   /** automatic: decided at once by these rules; manual: queued for an authorised person. */
   mode: 'automatic' | 'manual';
   /** At most this many users per request (up to MAX_REQUEST_USERS). */
@@ -98,6 +106,8 @@ export interface RequestPolicy {
 }
 
 export const DEFAULT_POLICY: RequestPolicy = {
+  requesters: null,
+  responders: null,
   mode: 'manual',
   maxUsers: MAX_REQUEST_USERS,
   organisations: null,
@@ -228,6 +238,12 @@ export function manualDecision(
     ...assessment.approvable.filter((u) => !chosen.has(u.userId)).map((u) => ({ userId: u.userId, code: ErrorCode.FORBIDDEN, reason: decision.reason ?? 'not approved' })),
   ];
   return { ok: true, status: refused.length === 0 ? 'APPROVED' : 'PARTLY_APPROVED', approved, refused, reason: decision.reason };
+}
+
+/** Whether this person of the system may send, or decide, this kind of request (`who`: the policy's list). */
+export function decidePerson(who: string[] | null, principal: { kind: string; subject: string }, what: string): { ok: true } | { ok: false; code: ErrorCode; reason: string } {
+  if (who === null || who.includes(principal.subject)) return { ok: true };
+  return { ok: false, code: ErrorCode.FORBIDDEN, reason: `${principal.subject} may not ${what} (the policy names ${who.length === 0 ? 'nobody' : who.slice(0, 5).join(', ')})` };
 }
 
 /** Whether a request in this status may still be decided or withdrawn. */

@@ -199,7 +199,7 @@ describe.each(STORES)('agreements between live systems on %s', (store) => {
 
   it('a new agreement after the end of the last one expires at the end of its validity, on both sides', async () => {
     await refreshSystemTokens();
-    const until = new Date(Date.now() + 5000).toISOString();
+    const until = new Date(Date.now() + 8000).toISOString();
     const proposed = await mutate('south', `proposeAgreement(partner: "east", partnerFingerprint: "${fingerprints.east}", grants: [{ scope: DIRECTORY_READ }], validUntil: "${until}")`);
     expect(proposed.body.errors).toBeUndefined();
     await t.until('east receives it', async () => (await agreement('east', 'south'))?.status === 'PROPOSED');
@@ -209,7 +209,7 @@ describe.each(STORES)('agreements between live systems on %s', (store) => {
     await t.until('active at south', async () => (await agreement('south', 'east'))?.status === 'ACTIVE');
     await t.until('east reads south', async () => ((await users('east', 'south')).body.data?.south?.users ?? []).length > 0);
     await t.until('east holds a copy', async () => ((await admin('east', `{ east { replicas(partner: "south") { users { id } } } }`)).body.data!.east.replicas[0].users.length ?? 0) > 0);
-    await t.until('expired on both sides', async () => (await agreement('south', 'east'))?.status === 'EXPIRED' && (await agreement('east', 'south'))?.status === 'EXPIRED', 10_000);
+    await t.until('expired on both sides', async () => (await agreement('south', 'east'))?.status === 'EXPIRED' && (await agreement('east', 'south'))?.status === 'EXPIRED', 15_000);
     expect(codes(await users('east', 'south'))).toContain('FORBIDDEN_FIELD');
     // Each side ends it on its own (checked every second) and revokes what stemmed from it.
     for (const system of ['east', 'south']) {

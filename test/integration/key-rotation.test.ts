@@ -44,7 +44,7 @@ describe.each(STORES)('key rotation on %s', (store) => {
     const declined = await t.gateway(`mutation { east { declineAgreement(partner: "north", reason: "not needed") { status } } }`, { token: eastAdmin });
     expect(declined.body.data!.east.declineAgreement.status).toBe('DECLINED');
     await t.until('north learns of it', async () => (await t.gateway(`{ north { agreement(partner: "east") { status } } }`, { token: oldAdmin })).body.data!.north.agreement.status === 'DECLINED');
-    const res = await t.gateway(`mutation { north { rotateKey(graceSeconds: 4) { fingerprint previousFingerprint previousValidUntil partnersTold } } }`, { token: oldAdmin });
+    const res = await t.gateway(`mutation { north { rotateKey(graceSeconds: 8) { fingerprint previousFingerprint previousValidUntil partnersTold } } }`, { token: oldAdmin });
     expect(res.body.errors).toBeUndefined();
     rotation = res.body.data!.north.rotateKey;
     expect(rotation.previousFingerprint).toBe(oldKey.fingerprint);

@@ -164,6 +164,29 @@ describe.each(STORES)('requests between systems on %s', (store) => {
     expect((await requestAt('south', third))!.reason).toBe('no capacity');
   });
 
+  it('only the persons the policies name send a kind of request, and decide it', async () => {
+    const southPolicy = (fields: string) => south(`mutation { south { setRequestPolicy(kind: "migration.authorise", partner: "north", policy: { ${fields} }) { requesters } } }`);
+    expect((await southPolicy('mode: "manual", requesters: ["planner@south"]')).body.errors).toBeUndefined();
+    const refused = await ask([border[8]!]);
+    expect(codes(refused)).toEqual(['FORBIDDEN']);
+    expect(refused.body.errors![0]!.message).toContain('not sent');
+    const planner = await t.token('south', 'admin', { subject: 'planner@south' });
+    await policy('mode: "manual", responders: ["sip:duty-officer@mcptt.north.example"]');
+    const sent = await t.gateway(`mutation { south { requestMigration(partner: "north", userIds: ["${border[8]}"], services: [MCPTT], validUntil: "${until(7)}") { id } } }`, { token: planner });
+    const id = sent.body.data!.south.requestMigration.id;
+    await t.until('queued', async () => (await requestAt('north', id))?.status === 'PENDING');
+    // Not one of north's responders: the request is not in its queue, and its decision is refused.
+    expect((await north(`{ north { pendingRequests { id } } }`)).body.data!.north.pendingRequests.map((r: any) => r.id)).not.toContain(id);
+    expect(codes(await north(`mutation { north { decideRequest(partner: "south", requestId: "${id}", decision: APPROVE) { status } } }`))).toEqual(['FORBIDDEN']);
+    const officer = await t.token('north', 'admin', { subject: 'sip:duty-officer@mcptt.north.example' });
+    expect((await t.gateway(`{ north { pendingRequests { id } } }`, { token: officer })).body.data!.north.pendingRequests.map((r: any) => r.id)).toContain(id);
+    const approved = await t.gateway(`mutation { north { decideRequest(partner: "south", requestId: "${id}", decision: APPROVE) { decidedBy } } }`, { token: officer });
+    expect(approved.body.data!.north.decideRequest.decidedBy).toBe('admin sip:duty-officer@mcptt.north.example of north');
+    await decided(id, 'APPROVED');
+    await southPolicy('mode: "manual"');
+    await policy('mode: "manual"');
+  });
+
   it('a pending request can be withdrawn, and expires when nobody decides in time', async () => {
     const withdrawn = (await ask([border[10]!])).body.data!.south.requestMigration.id;
     await t.until('queued', async () => (await requestAt('north', withdrawn))?.status === 'PENDING');
@@ -197,7 +220,7 @@ describe.each(STORES)('requests between systems on %s', (store) => {
     expect(revoked.body.data!.north.revokeMigration).toEqual([{ userId: border[1], status: 'REVOKED' }]);
     await t.until('south learns of the revocation', async () => (await authorisations('south', 'REVOKED')).includes(border[1]!));
 
-    const shortLived = (await south(`mutation { south { requestMigration(partner: "north", userIds: ["${police[3]}"], services: [MCPTT], validUntil: "${new Date(Date.now() + 2500).toISOString()}") { id } } }`)).body.data!.south.requestMigration.id;
+    const shortLived = (await south(`mutation { south { requestMigration(partner: "north", userIds: ["${police[3]}"], services: [MCPTT], validUntil: "${new Date(Date.now() + 4000).toISOString()}") { id } } }`)).body.data!.south.requestMigration.id;
     await decided(shortLived, 'APPROVED');
     await t.until('expired on both sides', async () => (await authorisations('north', 'EXPIRED')).includes(police[3]!) && (await authorisations('south', 'EXPIRED')).includes(police[3]!), 10_000);
   });
@@ -212,7 +235,7 @@ describe.each(STORES)('requests between systems on %s', (store) => {
     expect(off.body.data!.north.setVisitorServices).toEqual({ changed: [{ userId: border[2], enabledServices: [] }], scheduled: null });
     await t.until('south sees it', async () => JSON.stringify(await enabledAt('south', border[2]!)) === '[]');
 
-    const at = new Date(Date.now() + 1500).toISOString();
+    const at = new Date(Date.now() + 3000).toISOString();
     const later = await north(`mutation { north { setVisitorServices(partner: "south", organisationId: "south-border", enabled: [MCPTT, MCVIDEO], at: "${at}") { changed { userId } scheduled { id at status } } } }`);
     expect(later.body.data!.north.setVisitorServices).toMatchObject({ changed: [], scheduled: { at, status: 'PENDING' } });
     await t.until('south sees it scheduled', async () => (await south(`{ south { scheduledServiceChanges(direction: OUTBOUND) { at status } } }`)).body.data!.south.scheduledServiceChanges.some((c: any) => c.at === at));

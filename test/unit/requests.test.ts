@@ -5,6 +5,7 @@ import {
   assessMigration,
   assessToggle,
   checkToggleShape,
+  decidePerson,
   enabledAfterToggle,
   automaticDecision,
   checkMigrationShape,
@@ -107,5 +108,15 @@ describe("visitors' services", () => {
     expect(checkToggleShape({ ...toggle, userIds: [] }, NOW)).toMatchObject({ ok: false });
     expect(checkToggleShape({ ...toggle, at: '2025-05-01T00:00:00Z' }, NOW)).toMatchObject({ ok: false });
     expect(checkToggleShape({ ...toggle, at: '2025-06-02T00:00:00Z' }, NOW)).toEqual({ ok: true });
+  });
+});
+
+describe('who may send and decide', () => {
+  it('everyone of the system when the policy names nobody in particular, else only those named', () => {
+    const ann = { kind: 'admin', subject: 'ann' };
+    expect(decidePerson(null, ann, 'decide')).toEqual({ ok: true });
+    expect(decidePerson(['ann', 'bob'], ann, 'decide')).toEqual({ ok: true });
+    expect(decidePerson(['bob'], ann, 'decide')).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    expect(decidePerson([], ann, 'decide')).toMatchObject({ ok: false, code: 'FORBIDDEN' });
   });
 });

@@ -43,6 +43,7 @@ import {
   type UserVerdict,
   assessToggle,
   checkToggleShape,
+  decidePerson,
   enabledAfterToggle,
 } from '../../../domain/requests.js';
 import { validateText } from '../../../domain/validation.js';
@@ -92,6 +93,7 @@ export class RequestsService {
   async requestMigration(access: EffectiveAccess, principal: Principal, input: MigrationRequestInput): Promise<RequestRecord> {
     return this.audit.audited(principal, 'request.migration.authorise', `request:${input.partner}`, async (store) => {
       requireAllowed(decideOwnerOnly(access, 'ask partners to authorise its users'));
+      await this.requireRequester(store, 'migration.authorise', input.partner, principal);
       const id = input.requestId ?? randomUUID();
       validateText(id, 'requestId', 100);
       const earlier = await store.requests.get('outbound', input.partner, id);
@@ -129,6 +131,7 @@ export class RequestsService {
   async requestRemoval(access: EffectiveAccess, principal: Principal, partner: string, userIds: string[]): Promise<RequestRecord> {
     return this.audit.audited(principal, 'request.migration.remove', `request:${partner}`, async (store) => {
       requireAllowed(decideOwnerOnly(access, 'ask partners to remove its users'));
+      await this.requireRequester(store, 'migration.remove', partner, principal);
       const unique = [...new Set(userIds)];
       if (unique.length === 0 || unique.length > MAX_REQUEST_USERS) throw new McxError(ErrorCode.BAD_USER_INPUT, `name 1 to ${MAX_REQUEST_USERS} users`, { field: 'userIds' });
       const held = new Set((await store.migrations.active('outbound', partner, unique)).map((a) => a.userId));
@@ -148,6 +151,12 @@ export class RequestsService {
       await this.sharing.notifyRequest(store, partner, { kind: 'withdraw', id });
       return request;
     });
+  }
+
+  /** The sending side checks first that this person may send this kind of request to the partner. */
+  private async requireRequester(store: Store, kind: RequestKind, partner: string, principal: Principal): Promise<void> {
+    const right = decidePerson((await store.requests.policy(kind, partner)).requesters, principal, `send ${kind} requests to ${partner}`);
+    if (!right.ok) throw new McxError(right.code, `not sent: ${right.reason}`);
   }
 
   private async send(
@@ -179,6 +188,7 @@ export class RequestsService {
   async requestVisitorServices(access: EffectiveAccess, principal: Principal, partner: string, body: ServiceToggleBody): Promise<RequestRecord> {
     return this.audit.audited(principal, 'request.services.toggle', `request:${partner}`, async (store) => {
       requireAllowed(decideOwnerOnly(access, "ask partners to change its visitors' services"));
+      await this.requireRequester(store, 'services.toggle', partner, principal);
       const now = new Date();
       const assessment = assessToggle(accessAtPartner(this.owner, await store.agreements.get(partner), now), body, now);
       if (!assessment.ok) throw new McxError(assessment.code, `not sent: ${assessment.reason}`);
@@ -243,6 +253,8 @@ export class RequestsService {
       const request = await store.requests.get('inbound', partner, id);
       if (!request) throw new McxError(ErrorCode.NOT_FOUND, `no request ${id} from ${partner}`);
       if (!isPending(request.status)) throw new McxError(ErrorCode.CONFLICT, `request ${id} is ${request.status}: it is decided already`);
+      const responder = decidePerson((await store.requests.policy(request.kind, partner)).responders, principal, `decide ${request.kind} requests from ${partner}`);
+      if (!responder.ok) throw new McxError(responder.code, responder.reason);
       const now = new Date();
       const by = `${principal.kind} ${principal.subject} of ${principal.system}`;
       if (request.kind === 'services.toggle') return this.decideToggle(store, request, decision, by, now);

@@ -7,7 +7,7 @@ import { Arg, Ctx, Directive, FieldResolver, ID, Info, Int, Resolver } from 'typ
 import { decideOwnerOnly, mayUse } from '../../../../domain/access.js';
 import { ErrorCode, McxError } from '../../../../domain/errors.js';
 import type { McService } from '../../../../domain/model.js';
-import { REQUEST_KINDS, type MigrationBody, type RequestKind, type RequestStatus, type ServiceToggleBody } from '../../../../domain/requests.js';
+import { decidePerson, REQUEST_KINDS, type MigrationBody, type RequestKind, type RequestStatus, type ServiceToggleBody } from '../../../../domain/requests.js';
 import type { AuthorisationRecord, AuthorisationStatus, ScheduledChange } from '../../store/migration-store.js';
 import type { RequestRecord } from '../../store/request-store.js';
 import { pageSize } from '../../services/paging.js';
@@ -120,18 +120,27 @@ export class RequestQueriesResolver {
   }
 
   @Directive('@access(ownerOnly: true)')
-  @FieldResolver(() => [PartnerRequest], { nullable: true, description: "Partners' requests waiting for a decision here, oldest first (optionally those addressed to one handler)." })
+  @FieldResolver(() => [PartnerRequest], {
+    nullable: true,
+    description: "Partners' requests waiting for a decision that the caller may take (the policy's responders), oldest first; optionally only those addressed to one handler.",
+  })
   async pendingRequests(
     @Ctx() context: SubgraphContext,
     @Info() info: GraphQLResolveInfo,
     @Arg('handler', () => String, { nullable: true, description: 'An MC service ID or functional alias the requests were addressed to.' }) handler: string | null,
   ): Promise<PartnerRequest[] | null> {
     if (accessIfAllowed(context, info, (a) => decideOwnerOnly(a, 'read its pending requests')) === null) return null;
-    const records = await context.services.store.requests.list({ direction: 'inbound', status: 'PENDING', limit: 500 });
-    return records
-      .filter((r) => !handler || r.handler === handler)
-      .reverse()
-      .map(requestView);
+    const { principal } = requireCaller(context);
+    const store = context.services.store;
+    const records = (await store.requests.list({ direction: 'inbound', status: 'PENDING', limit: 500 })).filter((r) => !handler || r.handler === handler);
+    const responders = new Map<string, string[] | null>();
+    const mine: RequestRecord[] = [];
+    for (const record of records) {
+      const key = `${record.kind}\u0000${record.partner}`;
+      if (!responders.has(key)) responders.set(key, (await store.requests.policy(record.kind, record.partner)).responders);
+      if (decidePerson(responders.get(key)!, principal, 'decide').ok) mine.push(record);
+    }
+    return mine.reverse().map(requestView);
   }
 
   @Directive('@access(ownerOnly: true)')
@@ -311,6 +320,8 @@ export class RequestMutationsResolver {
     const { access, principal } = requireCaller(context);
     if (policy.mode !== 'automatic' && policy.mode !== 'manual') throw new McxError(ErrorCode.BAD_USER_INPUT, 'mode is automatic or manual', { field: 'mode' });
     const saved = await context.services.requests.setPolicy(access, principal, requestKind(kind), partner, {
+      requesters: policy.requesters ?? null,
+      responders: policy.responders ?? null,
       mode: policy.mode,
       maxUsers: policy.maxUsers,
       organisations: policy.organisations ?? null,

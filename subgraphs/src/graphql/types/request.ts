@@ -78,8 +78,10 @@ export class MigrationAuthorisation {
   @Field(() => Date) updatedAt!: Date;
 }
 
-@ObjectType({ description: "This system's rules for one kind of request from a partner." })
+@ObjectType({ description: "This system's rules for one kind of request with a partner: who may send it, how it is handled when the partner sends it, who decides." })
 export class RequestPolicyView {
+  @Field(() => [String], { nullable: true, description: 'Who of this system may send this kind of request to the partner (null: every administrator).' }) requesters!: string[] | null;
+  @Field(() => [String], { nullable: true, description: 'Who of this system may decide it (null: every administrator).' }) responders!: string[] | null;
   @Field(() => String, { description: 'automatic or manual.' }) mode!: string;
   @Field(() => Int) maxUsers!: number;
   @Field(() => [ID], { nullable: true }) organisations!: string[] | null;
@@ -112,6 +114,8 @@ export class VisitingProfile {
 
 @InputType()
 export class RequestPolicyInput {
+  @Field(() => [String], { nullable: true, description: "Who of this system may send this kind of request to the partner: administrators' subjects (null: every administrator)." }) requesters!: string[] | null;
+  @Field(() => [String], { nullable: true, description: "Who of this system may decide it: administrators' subjects, e.g. their MC service IDs (null: every administrator)." }) responders!: string[] | null;
   @Field(() => String, { description: 'automatic: decided at once by these rules; manual: queued for an administrator.' }) mode!: string;
   @Field(() => Int, { defaultValue: 10_000 }) maxUsers!: number;
   @Field(() => [ID], { nullable: true, description: "Only users of these organisations of the requester." }) organisations!: string[] | null;
