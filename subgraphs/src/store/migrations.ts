@@ -206,6 +206,8 @@ function requests(): Migration {
         .addColumn('updated_at', 'text', (c) => c.notNull())
         .addPrimaryKeyConstraint('migration_authorisations_pk', ['direction', 'partner', 'user_id'])
         .execute();
+      // The clock looks for active authorisations whose validity ended every second.
+      await db.schema.createIndex('migration_authorisations_by_end').on('migration_authorisations').columns(['status', 'valid_until']).execute();
       await db.schema
         .createTable('scheduled_service_changes')
         .addColumn('id', 'text', (c) => c.notNull())
