@@ -24,7 +24,6 @@ describe.each(STORES)('subscriptions on %s', (store) => {
   const open: Subscriber[] = [];
   let northAdmin: string;
   let southSystem: string;
-  let southAdmin: string;
   let eastAdmin: string;
   let seq = 0;
 
@@ -59,7 +58,6 @@ describe.each(STORES)('subscriptions on %s', (store) => {
     await t.startDemo();
     northAdmin = await t.token('north', 'admin');
     southSystem = await t.token('south', 'system');
-    southAdmin = await t.token('south', 'admin', { lifetimeSeconds: 3600 });
     eastAdmin = await t.token('east', 'admin');
   });
 

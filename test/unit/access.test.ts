@@ -19,8 +19,6 @@ import { effectiveStatus, isInForce } from '../../domain/agreement.js';
 import { ErrorCode } from '../../domain/errors.js';
 import {
   ACCESS_SCOPES,
-  type AccessScope,
-  type AgreementRecord,
   type AgreementStatus,
   type GroupRecord,
   type McService,

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { CompactSign, decodeProtectedHeader } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, McxError } from '../../domain/errors.js';
+import { ErrorCode } from '../../domain/errors.js';
 import { claimedSender, MESSAGE_MAX_AGE_S, signEnvelope, verifyEnvelope, type Envelope } from '../../identity/envelopes.js';
 import { expectMcxError, expectMcxErrorSync } from '../support/fixtures.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decideFeedView, resolveAccess, type EffectiveAccess } from '../../domain/access.js';
-import type { AccessScope, AgreementRecord, GroupRecord, McService, Principal, ScopeGrant, UserRecord } from '../../domain/model.js';
+import type { GroupRecord, McService, Principal, ScopeGrant, UserRecord } from '../../domain/model.js';
 import {
   changeFor,
   feedStart,

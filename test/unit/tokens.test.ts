@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt, decodeProtectedHeader, SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ErrorCode, McxError } from '../../domain/errors.js';
+import { ErrorCode } from '../../domain/errors.js';
 import type { Principal } from '../../domain/model.js';
 import { signRotation, verifyRotation } from '../../identity/key-rotation.js';
 import {
