@@ -51,6 +51,11 @@ export function requireAllowed(decision: Decision): void {
   if (!decision.allowed) throw new McxError(decision.code, decision.reason);
 }
 
+/** A system acting as a machine (itself, or a partner whose access is worked out for it). */
+export function systemPrincipal(system: string): Principal {
+  return { system, kind: 'system', subject: system };
+}
+
 export function resolveAccess(
   owner: string,
   principal: Principal,

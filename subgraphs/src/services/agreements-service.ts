@@ -6,7 +6,7 @@
  * arrives the same way and is decided by the same rules here. When an agreement ends (declined,
  * terminated, expired), what stemmed from it is revoked (AgreementEndHook).
  */
-import { decideOwnerOnly, decidePartnerView, requireAllowed, resolveAccess, type EffectiveAccess } from '../../../domain/access.js';
+import { decideOwnerOnly, decidePartnerView, requireAllowed, resolveAccess, systemPrincipal, type EffectiveAccess } from '../../../domain/access.js';
 import {
   checkMessageOrder,
   startFromProposal,
@@ -93,14 +93,18 @@ export class AgreementsService {
     requireAllowed(decidePartnerView(access, partner));
     if (partner === access.partner) return access;
     const agreement = await this.store.agreements.get(partner);
-    return resolveAccess(this.owner, { system: partner, kind: 'system', subject: partner }, agreement ?? null, now);
+    return resolveAccess(this.owner, systemPrincipal(partner), agreement ?? null, now);
   }
 
   /** This system's security parameters, as partners receive them. */
   ownCard(): SystemCard {
-    if (this.outbound === null) throw new McxError(ErrorCode.BAD_REQUEST, `${this.owner} has no gateway to reach partners through (--outbound-gateway)`);
     const { id, slug, name, domain, securityDomain, keys } = this.identity;
-    return { systemId: id, slug, name, domain, securityDomain, endpoint: this.outbound.endpoint, publicKey: keys.current.publicKeyPem };
+    return { systemId: id, slug, name, domain, securityDomain, endpoint: this.requireOutbound().endpoint, publicKey: keys.current.publicKeyPem };
+  }
+
+  private requireOutbound(): OutboundClient {
+    if (this.outbound === null) throw new McxError(ErrorCode.BAD_REQUEST, `${this.owner} has no gateway to reach partners through (--outbound-gateway)`);
+    return this.outbound;
   }
 
   // ---- steps this system takes (its own administrators only) ----
@@ -221,11 +225,11 @@ export class AgreementsService {
 
   /** The partner's public card, read through the gateway (its key is then checked against the fingerprint given). */
   private async partnerCard(partner: string): Promise<SystemCard> {
-    if (this.outbound === null) this.ownCard(); // throws the clear error
-    const answer = await this.outbound!.request<Record<string, { id: string; slug: string; name: string; domain: string; securityDomain: string; publicKey: string } | null>>(
+    const outbound = this.requireOutbound();
+    const answer = await outbound.request<Record<string, { id: string; slug: string; name: string; domain: string; securityDomain: string; publicKey: string } | null>>(
       `{ ${partner} { id slug name domain securityDomain publicKey } }`,
     ).catch(() => {
-      throw new McxError(ErrorCode.SUBGRAPH_UNAVAILABLE, `the gateway ${this.outbound!.gateway.url} cannot be reached`);
+      throw new McxError(ErrorCode.SUBGRAPH_UNAVAILABLE, `the gateway ${outbound.gateway.url} cannot be reached`);
     });
     const card = answer.data?.[partner];
     if (!card) {
@@ -233,7 +237,7 @@ export class AgreementsService {
       if (code === ErrorCode.UNKNOWN_SYSTEM) throw new McxError(ErrorCode.UNKNOWN_SYSTEM, `the gateway knows no system "${partner}"`);
       throw new McxError(ErrorCode.SUBGRAPH_UNAVAILABLE, `${partner} cannot be reached at the moment (${answer.errors[0]?.message ?? `HTTP ${answer.status}`})`);
     }
-    return { systemId: card.id, slug: card.slug, name: card.name, domain: card.domain, securityDomain: card.securityDomain, endpoint: this.outbound!.endpoint, publicKey: card.publicKey };
+    return { systemId: card.id, slug: card.slug, name: card.name, domain: card.domain, securityDomain: card.securityDomain, endpoint: outbound.endpoint, publicKey: card.publicKey };
   }
 
   // ---- steps the partner takes (its signed messages, applied in the delivery's transaction) ----
@@ -329,7 +333,7 @@ export class AgreementsService {
         await store.agreements.save(ended);
         for (const hook of [...this.outOfForceHooks, ...this.endHooks]) await hook(store, current.partner);
         await this.sharing.resnapshot(store, current.partner);
-        await this.audit.record({ system: this.owner, kind: 'system', subject: this.owner }, { action: 'agreement.expire', target: `agreement:${current.partner}`, result: 'OK', detail: ended.statusReason }, store);
+        await this.audit.record(systemPrincipal(this.owner), { action: 'agreement.expire', target: `agreement:${current.partner}`, result: 'OK', detail: ended.statusReason }, store);
         expired.push(current.partner);
       });
     }

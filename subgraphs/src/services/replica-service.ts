@@ -49,35 +49,37 @@ export class ReplicaService {
    * it here; during the grace period of its last rotation, the key that one replaced; the new key of
    * a rotation the message itself announces, when the pinned key vouches for it; or, from a system
    * with no pinned key, the key its proposal carries (an administrator confirms that key's
-   * fingerprint before the agreement can become active).
+   * fingerprint before the agreement can become active). With a pinned key, a proposal's key is
+   * never used; a proposal naming another key is refused when it is applied (PARTNER_KEY_MISMATCH).
+   * The message body is only looked into when the keys before have not verified it.
    */
-  private async senderKeys(envelope: string, sender: string, agreement: AgreementRecord | undefined, now: Date): Promise<string[]> {
-    const entries = peekEnvelopeBody<FeedBatch>(envelope)?.entries;
-    const events = (Array.isArray(entries) ? entries : []).map((e) => (e?.entity === 'agreement' ? (e.payload as AgreementMessage | null)?.event : undefined));
-    const proposal = events.find((e) => e?.kind === 'propose');
-    const offered = proposal?.kind === 'propose' ? proposal.card?.publicKey : undefined;
+  private async *senderKeys(envelope: string, sender: string, agreement: AgreementRecord | undefined, now: Date): AsyncGenerator<string> {
+    const events = () => {
+      const entries = peekEnvelopeBody<FeedBatch>(envelope)?.entries;
+      return (Array.isArray(entries) ? entries : []).map((e) => (e?.entity === 'agreement' ? (e.payload as AgreementMessage | null)?.event : undefined));
+    };
     const pinned = agreement?.partnerPublicKey ?? null;
     if (pinned === null) {
+      const proposal = events().find((e) => e?.kind === 'propose');
+      const offered = proposal?.kind === 'propose' ? proposal.card?.publicKey : undefined;
       if (typeof offered !== 'string') throw new McxError(ErrorCode.PARTNER_KEY_UNKNOWN, `${this.owner} has no pinned key of ${sender}, and the message carries no proposal with one`);
-      return [offered];
+      yield offered;
+      return;
     }
-    // With a pinned key, a proposal's key is never used to verify; a proposal naming another key is
-    // refused when it is applied (PARTNER_KEY_MISMATCH, agreement-lifecycle.ts).
-    const keys = [pinned];
+    yield pinned;
     const previous = agreement?.partnerPreviousKey;
-    if (previous && previous.validUntil.getTime() > now.getTime()) keys.push(previous.publicKey);
-    const rotation = events.find((e) => e?.kind === 'rotate');
+    if (previous && previous.validUntil.getTime() > now.getTime()) yield previous.publicKey;
+    const rotation = events().find((e) => e?.kind === 'rotate');
     if (rotation?.kind === 'rotate' && typeof rotation.certificate === 'string') {
       const vouched = await verifyRotation(rotation.certificate, this.keyFrom(pinned), sender).catch(() => null);
-      if (vouched !== null && vouched.publicKeyPem === rotation.publicKey) keys.push(vouched.publicKeyPem);
+      if (vouched !== null && vouched.publicKeyPem === rotation.publicKey) yield vouched.publicKeyPem;
     }
-    return keys;
   }
 
   /** Verifies the message with the first of the sender's keys that it is signed with. */
-  private async verifyBatch(envelope: string, sender: string, keys: string[]) {
+  private async verifyBatch(envelope: string, sender: string, keys: AsyncIterable<string>) {
     let refusal: unknown;
-    for (const key of keys) {
+    for await (const key of keys) {
       try {
         return await verifyEnvelope<FeedBatch>(envelope, { senderKey: this.keyFrom(key), sender, receiver: this.owner, kind: FEED_BATCH });
       } catch (error) {
@@ -104,7 +106,7 @@ export class ReplicaService {
       }
       const now = new Date();
       const agreement = await store.agreements.get(sender);
-      const message = await this.verifyBatch(envelope, sender, await this.senderKeys(envelope, sender, agreement, now));
+      const message = await this.verifyBatch(envelope, sender, this.senderKeys(envelope, sender, agreement, now));
       if (!(await store.replicas.rememberMessage(sender, message.id, now))) {
         throw new McxError(ErrorCode.MESSAGE_REPLAYED, `message ${message.id} from ${sender} was received before`);
       }

@@ -17,7 +17,7 @@
  * delivered); every step is audited on the side that takes it and on the side that receives it.
  */
 import { randomUUID } from 'node:crypto';
-import { decideOwnerOnly, requireAllowed, resolveAccess, type EffectiveAccess } from '../../../domain/access.js';
+import { decideOwnerOnly, requireAllowed, resolveAccess, systemPrincipal, type EffectiveAccess } from '../../../domain/access.js';
 import { effectiveStatus, isInForce } from '../../../domain/agreement.js';
 import { ErrorCode, McxError } from '../../../domain/errors.js';
 import type { AgreementRecord, McService, Principal } from '../../../domain/model.js';
@@ -253,13 +253,15 @@ export class RequestsService {
       const request = await store.requests.get('inbound', partner, id);
       if (!request) throw new McxError(ErrorCode.NOT_FOUND, `no request ${id} from ${partner}`);
       if (!isPending(request.status)) throw new McxError(ErrorCode.CONFLICT, `request ${id} is ${request.status}: it is decided already`);
-      const responder = decidePerson((await store.requests.policy(request.kind, partner)).responders, principal, `decide ${request.kind} requests from ${partner}`);
+      const policy = await store.requests.policy(request.kind, partner);
+      const responder = decidePerson(policy.responders, principal, `decide ${request.kind} requests from ${partner}`);
       if (!responder.ok) throw new McxError(responder.code, responder.reason);
       const now = new Date();
       const by = `${principal.kind} ${principal.subject} of ${principal.system}`;
       if (request.kind === 'services.toggle') return this.decideToggle(store, request, decision, by, now);
-      const outcome = manualDecision(await this.assess(store, request, now), decision);
+      const outcome = manualDecision(await this.assess(store, request, policy, now), decision);
       if (!outcome.ok) throw new McxError(outcome.code, outcome.reason);
+      await this.authorise(store, request, outcome.approved, policy, now);
       return this.conclude(store, request, outcome.status, outcome.approved, outcome.refused, by, outcome.reason, now);
     });
   }
@@ -290,15 +292,24 @@ export class RequestsService {
 
   private async partnerAccess(store: Store, partner: string, now: Date): Promise<EffectiveAccess> {
     const agreement = await store.agreements.get(partner);
-    return resolveAccess(this.owner, { system: partner, kind: 'system', subject: partner }, agreement ?? null, now);
+    return resolveAccess(this.owner, systemPrincipal(partner), agreement ?? null, now);
   }
 
-  private async assess(store: Store, request: RequestRecord, now: Date): Promise<Assessment> {
-    const policy = await store.requests.policy(request.kind, request.partner);
+  private async assess(store: Store, request: RequestRecord, policy: RequestPolicy, now: Date): Promise<Assessment> {
     return assessMigration(await this.partnerAccess(store, request.partner, now), policy, request.body as MigrationBody, now);
   }
 
-  /** Records the decision, authorises the approved users, and answers the requester. */
+  /**
+   * Authorises the approved users of a migration request, each with its visiting profile: the
+   * services authorised, and this system's groups and aliases for visitors (from the policy).
+   */
+  private async authorise(store: Store, request: RequestRecord, approved: MigratingUser[], policy: RequestPolicy, now: Date): Promise<void> {
+    if (approved.length === 0) return;
+    const body = request.body as MigrationBody;
+    await store.migrations.save(approved.map((user) => ({ ...this.authorisation('inbound', request.partner, user, body, request.id, now), groups: policy.visitorGroups, aliases: policy.visitorAliases })));
+  }
+
+  /** Records the decision and answers the requester. */
   private async conclude(
     store: Store,
     request: RequestRecord,
@@ -311,12 +322,6 @@ export class RequestsService {
   ): Promise<RequestRecord> {
     const decided: RequestRecord = { ...request, status, outcome: { approved: approved.map((u) => u.userId), refused }, decidedBy, reason, decidedAt: now };
     await store.requests.update(decided);
-    if (request.kind === 'migration.authorise' && approved.length > 0) {
-      // The visiting profile of each approved user: the services authorised, this system's groups and aliases for visitors.
-      const body = request.body as MigrationBody;
-      const policy = await store.requests.policy(request.kind, request.partner);
-      await store.migrations.save(approved.map((user) => ({ ...this.authorisation('inbound', request.partner, user, body, request.id, now), groups: policy.visitorGroups, aliases: policy.visitorAliases })));
-    }
     await this.sharing.notifyRequest(store, request.partner, { kind: 'response', id: request.id, status, approved: approved.map((u) => u.userId), refused, decidedBy, reason });
     return decided;
   }
@@ -393,10 +398,11 @@ export class RequestsService {
           await this.conclude(store, request, 'APPROVED', removed, [], SYSTEM_DECIDES, null, now);
           return;
         }
-        const assessment = await this.assess(store, request, now);
+        const assessment = await this.assess(store, request, policy, now);
         // A request that cannot be approved whatever a person decides is answered at once.
         if (policy.mode === 'automatic' || !assessment.ok) {
           const decision = automaticDecision(assessment, policy);
+          await this.authorise(store, request, decision.approved, policy, now);
           await this.conclude(store, request, decision.status, decision.approved, decision.refused, SYSTEM_DECIDES, decision.reason, now);
         }
         return;
@@ -467,7 +473,7 @@ export class RequestsService {
         const current = await store.requests.get('inbound', request.partner, request.id);
         if (!current || !isPending(current.status)) return;
         await this.conclude(store, current, 'EXPIRED', [], [], SYSTEM_DECIDES, 'nobody decided in time', now);
-        await this.audit.record({ system: this.owner, kind: 'system', subject: this.owner }, { action: 'request.expire', target: `request:${request.partner}:${request.id}`, result: 'OK' }, store);
+        await this.audit.record(systemPrincipal(this.owner), { action: 'request.expire', target: `request:${request.partner}:${request.id}`, result: 'OK' }, store);
       });
     }
     const ended = await this.store.migrations.endedBy(now);

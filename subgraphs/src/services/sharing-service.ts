@@ -3,7 +3,7 @@
  * the change itself (the feed is the outbox), and wakes the delivery worker once it has committed.
  */
 import { EventEmitter } from 'node:events';
-import { resolveAccess, type EffectiveAccess } from '../../../domain/access.js';
+import { resolveAccess, systemPrincipal, type EffectiveAccess } from '../../../domain/access.js';
 import { isInForce } from '../../../domain/agreement.js';
 import type { AgreementMessage } from '../../../domain/agreement-lifecycle.js';
 import type { RequestMessage } from '../../../domain/requests.js';
@@ -26,7 +26,7 @@ export class SharingService {
     const agreements = await store.agreements.list();
     return agreements
       .filter((agreement) => isInForce(agreement, now))
-      .map((agreement) => resolveAccess(this.owner, { system: agreement.partner, kind: 'system', subject: agreement.partner }, agreement, now));
+      .map((agreement) => resolveAccess(this.owner, systemPrincipal(agreement.partner), agreement, now));
   }
 
   private async append(store: Store, partner: string, changes: FeedChange[]): Promise<void> {
@@ -72,7 +72,7 @@ export class SharingService {
     const now = new Date();
     const changes: FeedChange[] = [{ entity: 'all', entityId: '*', op: 'reset', payload: null }];
     if (agreement && isInForce(agreement, now)) {
-      const access = resolveAccess(this.owner, { system: partner, kind: 'system', subject: partner }, agreement, now);
+      const access = resolveAccess(this.owner, systemPrincipal(partner), agreement, now);
       for (let offset = 0; ; offset += PAGE) {
         const users = await store.users.list({ organisations: null, search: null, limit: PAGE, offset });
         for (const user of users) {

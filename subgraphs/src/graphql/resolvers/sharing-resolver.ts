@@ -31,7 +31,8 @@ export class SharingResolver {
     requireAllowed(decideFeedView(access, target));
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_CHANGES) throw new McxError(ErrorCode.BAD_USER_INPUT, `limit must be from 1 to ${MAX_CHANGES}`);
     const feed = context.services.store.feed;
-    const from = access.isOwner ? parseCursor(after) : feedStart(access, parseCursor(after), (await feed.head(target)).lastResetSeq);
+    // The owner reads its whole history: no need to look for the latest reset.
+    const from = feedStart(access, parseCursor(after), access.isOwner ? null : (await feed.head(target)).lastResetSeq);
     const entries = await feed.since(target, from, limit + 1);
     const page = entries.slice(0, limit);
     return {
