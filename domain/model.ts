@@ -109,6 +109,8 @@ export interface OrganisationRecord {
 export interface MemberRef {
   system: string;
   mcServiceId: string;
+  /** The member's security domain (KMS URI), where this system knows it. */
+  securityDomain?: string | null;
 }
 
 export interface GroupRecord {

@@ -11,8 +11,9 @@
 import { ErrorCode } from './errors.js';
 import { MC_SERVICES, type McService, type ScopeGrant } from './model.js';
 import type { EffectiveAccess } from './access.js';
+import type { MembershipBody, ProvideBody, Urgency } from './joint-groups.js';
 
-export const REQUEST_KINDS = ['migration.authorise', 'migration.remove', 'services.toggle'] as const;
+export const REQUEST_KINDS = ['migration.authorise', 'migration.remove', 'services.toggle', 'group.provide', 'group.members'] as const;
 export type RequestKind = (typeof REQUEST_KINDS)[number];
 
 export const REQUEST_STATUSES = ['PENDING', 'APPROVED', 'PARTLY_APPROVED', 'REJECTED', 'WITHDRAWN', 'EXPIRED'] as const;
@@ -54,7 +55,8 @@ export interface ServiceToggleBody {
   at: string | null;
 }
 
-export type RequestBody = MigrationBody | RemovalBody | ServiceToggleBody;
+/** Joint groups (joint-groups.ts): the home provides a group to a partner; a participant asks the home to change members. */
+export type RequestBody = MigrationBody | RemovalBody | ServiceToggleBody | ProvideBody | MembershipBody;
 
 /** The services a visitor has enabled after a toggle: those asked for, of those authorised. */
 export function enabledAfterToggle(authorised: McService[], enabled: McService[]): McService[] {
@@ -103,6 +105,8 @@ export interface RequestPolicy {
   /** What a visiting profile issued under this policy gives: this system's groups the visitor may use, and functional aliases here. */
   visitorGroups: string[];
   visitorAliases: string[];
+  /** group.members in manual mode: updates of these urgencies are still handled automatically (e.g. EMERGENCY). */
+  automaticUrgencies: Urgency[];
 }
 
 export const DEFAULT_POLICY: RequestPolicy = {
@@ -117,6 +121,7 @@ export const DEFAULT_POLICY: RequestPolicy = {
   pendingSeconds: 24 * 3600,
   visitorGroups: [],
   visitorAliases: [],
+  automaticUrgencies: [],
 };
 
 export interface UserVerdict {

@@ -21,11 +21,12 @@ import {
   type EffectiveAccess,
 } from './access.js';
 import type { AgreementMessage } from './agreement-lifecycle.js';
+import type { JointGroupMessage } from './joint-groups.js';
 import type { RequestMessage } from './requests.js';
 import type { GroupRecord, McService, MemberRef, UserRecord } from './model.js';
 
-export type FeedEntity = 'user' | 'group' | 'all' | 'agreement' | 'request';
-/** `notify`: a message about the agreement itself (AgreementMessage, agreement-lifecycle.ts) or about requests (RequestMessage, requests.ts). */
+export type FeedEntity = 'user' | 'group' | 'all' | 'agreement' | 'request' | 'jointGroup';
+/** `notify`: a message about the agreement itself (AgreementMessage, agreement-lifecycle.ts), about requests (RequestMessage, requests.ts) or about joint groups (JointGroupMessage, joint-groups.ts). */
 export type FeedOp = 'upsert' | 'delete' | 'reset' | 'notify';
 
 /** A user as a partner may see it. */
@@ -63,7 +64,7 @@ export interface FeedChange {
   entity: FeedEntity;
   entityId: string;
   op: FeedOp;
-  payload: SharedUser | SharedGroup | AgreementMessage | RequestMessage | null;
+  payload: SharedUser | SharedGroup | AgreementMessage | RequestMessage | JointGroupMessage | null;
 }
 
 export function sharedUser(access: EffectiveAccess, user: UserRecord): SharedUser | null {
@@ -95,7 +96,7 @@ export function sharedGroup(access: EffectiveAccess, group: GroupRecord): Shared
     homeSystem: group.homeSystem,
     organisationId: group.organisationId,
     services: group.services,
-    members: config ? group.members : null,
+    members: config ? group.members.map(({ system, mcServiceId }) => ({ system, mcServiceId })) : null,
     memberLimit: config ? group.memberLimit : null,
     disabled: config ? group.disabled : null,
     updatedAt: group.updatedAt.toISOString(),

@@ -7,11 +7,12 @@
  *
  * 1.0: directory, groups, agreements, audit, access. 1.1: change feed, replicas, delivery status.
  * 1.2: subscriptions to the change feed (`Subscription.<slug>`), @access on shared contact data and
- * group configuration.
+ * group configuration. 1.3: agreement lifecycle, requests and migration (issues 4, 5), joint groups
+ * (`jointGroups`, the group.provide and group.members requests, `usersByMcServiceIds`).
  */
-export const CONTRACT_VERSION = '1.2';
+export const CONTRACT_VERSION = '1.3';
 
-export const KNOWN_CONTRACT_VERSIONS: readonly string[] = ['1.2'];
+export const KNOWN_CONTRACT_VERSIONS: readonly string[] = ['1.3'];
 
 /** The directive that says who may resolve a field. Its meaning: schema/README.md. */
 export const ACCESS_DIRECTIVE_SDL = `

@@ -67,7 +67,7 @@ describe.each(STORES)('store on %s', (kind) => {
     const groupId = 'sip:north-border-ops@mcptt.north.example';
     const group = (await store.groups.get(groupId))!;
     expect(group.members.length).toBe(12);
-    const visitor = { system: 'south', mcServiceId: 'sip:anna.dahl@mcptt.south.example' };
+    const visitor = { system: 'south', mcServiceId: 'sip:anna.dahl@mcptt.south.example', securityDomain: 'https://kms.south.example' };
     await store.groups.addMembers(groupId, [visitor], new Date());
     expect((await store.groups.get(groupId))!.members).toContainEqual(visitor);
     const byMember = await store.groups.groupsOfMembers('south', [visitor.mcServiceId]);

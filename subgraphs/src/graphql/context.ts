@@ -4,6 +4,7 @@ import type { Decision, EffectiveAccess } from '../../../domain/access.js';
 import { ErrorCode, McxError } from '../../../domain/errors.js';
 import type { GroupRecord, OrganisationRecord, Principal } from '../../../domain/model.js';
 import { FieldDenials } from '../../../common/field-denials.js';
+import type { MemberDetails } from '../services/joint-groups-service.js';
 import type { SubgraphServices } from '../services/subgraph-services.js';
 
 export interface Caller {
@@ -19,6 +20,8 @@ export interface SubgraphContext {
   organisations: DataLoader<string, OrganisationRecord | null>;
   /** Visible groups of this system that an MC service ID is a member of. */
   groupsOfMember: DataLoader<string, GroupRecord[]>;
+  /** Joint groups' members' details from each member's own system, keyed `system\u0000mcServiceId` (one request per system). */
+  memberDetails: DataLoader<string, MemberDetails>;
 }
 
 export function createContext(services: SubgraphServices, caller: Caller | null): SubgraphContext {
@@ -35,6 +38,7 @@ export function createContext(services: SubgraphServices, caller: Caller | null)
       const byId = await services.groups.groupsOfMembers(caller.access, ids);
       return ids.map((id) => byId.get(id) ?? []);
     }),
+    memberDetails: new DataLoader((keys) => services.jointGroups.memberDetails(keys), { maxBatchSize: 2000 }),
   };
 }
 

@@ -11,6 +11,7 @@ import { ACCESS_DIRECTIVE_SDL } from '../../../schema/contract-version.js';
 import { validateSlug } from '../../../domain/validation.js';
 import { AgreementMutationsResolver } from './resolvers/agreement-mutations-resolver.js';
 import { GroupResolver } from './resolvers/group-resolver.js';
+import { JointGroupMemberResolver, JointGroupMutationsResolver, JointGroupQueriesResolver, JointGroupResolver } from './resolvers/joint-group-resolver.js';
 import { RequestMutationsResolver, RequestQueriesResolver } from './resolvers/request-resolver.js';
 import { createRootResolver } from './resolvers/root-resolver.js';
 import { ReceiveChangesResolver, SharingResolver } from './resolvers/sharing-resolver.js';
@@ -48,7 +49,7 @@ const NO_TOPICS: PubSub = {
 export async function buildSystemSchema(slug: string): Promise<GraphQLSchema> {
   validateSlug(slug);
   const typeGraphqlSchema = await buildSchema({
-    resolvers: [createRootResolver(slug), SystemResolver, UserResolver, GroupResolver, SystemMutationsResolver, AgreementMutationsResolver, RequestQueriesResolver, RequestMutationsResolver, SharingResolver, ReceiveChangesResolver],
+    resolvers: [createRootResolver(slug), SystemResolver, UserResolver, GroupResolver, SystemMutationsResolver, AgreementMutationsResolver, RequestQueriesResolver, RequestMutationsResolver, JointGroupQueriesResolver, JointGroupResolver, JointGroupMemberResolver, JointGroupMutationsResolver, SharingResolver, ReceiveChangesResolver],
     validate: false,
     pubSub: NO_TOPICS,
   });

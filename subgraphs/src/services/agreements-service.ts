@@ -52,6 +52,7 @@ function keyFingerprint(pem: string): string {
 export class AgreementsService {
   private readonly endHooks: AgreementEndHook[] = [];
   private readonly outOfForceHooks: AgreementEndHook[] = [];
+  private readonly inForceHooks: AgreementEndHook[] = [];
   /** Set when the system reaches partners through a gateway (needed to propose). */
   outbound: OutboundClient | null = null;
 
@@ -74,6 +75,11 @@ export class AgreementsService {
   /** Registers what to revoke when an agreement stops being in force: suspended, or ended. */
   onOutOfForce(hook: AgreementEndHook): void {
     this.outOfForceHooks.push(hook);
+  }
+
+  /** Runs when an agreement comes (back) into force: accepted, or resumed. */
+  onInForce(hook: AgreementEndHook): void {
+    this.inForceHooks.push(hook);
   }
 
   /** The owner sees all its agreements; a partner only its own. */
@@ -210,6 +216,7 @@ export class AgreementsService {
   private async consequences(store: Store, agreement: AgreementRecord, result: Extract<StepResult, { ok: true }>, event: AgreementEvent, by: Side): Promise<void> {
     if (result.ended || event.kind === 'suspend') for (const hook of this.outOfForceHooks) await hook(store, agreement.partner);
     if (result.ended) for (const hook of this.endHooks) await hook(store, agreement.partner);
+    if (result.nowInForce) for (const hook of this.inForceHooks) await hook(store, agreement.partner);
     // What the partner may see starts again from a full copy when the agreement comes (back) into
     // force or what this side grants changes; when it ends, the reset alone tells it to drop its copy.
     if (result.nowInForce || result.ended || (event.kind === 'grants' && by === 'self')) {

@@ -18,6 +18,9 @@ const DENIAL_CODES: ReadonlySet<string> = new Set([
   ErrorCode.MESSAGE_OUT_OF_ORDER,
   ErrorCode.FINGERPRINT_MISMATCH,
   ErrorCode.FINGERPRINT_NOT_CONFIRMED,
+  ErrorCode.FOREIGN_MEMBER,
+  ErrorCode.NOT_GROUP_HOME,
+  ErrorCode.NOT_PARTICIPANT,
 ]);
 
 export function resultOf(error: unknown): { result: AuditResult; code: string; detail: string } {

@@ -15,8 +15,10 @@ import type { AgreementMessage } from '../../../domain/agreement-lifecycle.js';
 import { peekEnvelopeBody } from '../../../identity/envelopes.js';
 import { verifyRotation } from '../../../identity/key-rotation.js';
 import type { RequestMessage } from '../../../domain/requests.js';
+import type { JointGroupMessage } from '../../../domain/joint-groups.js';
 import type { AgreementsService } from './agreements-service.js';
 import type { RequestsService } from './requests-service.js';
+import type { JointGroupsService } from './joint-groups-service.js';
 import type { AuditLog } from './audit-log.js';
 
 export const FEED_BATCH = 'feed.batch';
@@ -42,6 +44,7 @@ export class ReplicaService {
     private readonly audit: AuditLog,
     private readonly agreements: AgreementsService,
     private readonly requests: RequestsService,
+    private readonly jointGroups: JointGroupsService,
   ) {}
 
   /**
@@ -131,6 +134,7 @@ export class ReplicaService {
       if (entry.seq <= plan.skipThrough) continue;
       if (entry.entity === 'agreement' && entry.op === 'notify') await this.agreements.receive(store, principal, entry.payload as AgreementMessage, now);
       else if (entry.entity === 'request' && entry.op === 'notify') await this.requests.receive(store, principal, entry.payload as RequestMessage, now);
+      else if (entry.entity === 'jointGroup' && entry.op === 'notify') await this.jointGroups.receive(store, principal, entry.payload as JointGroupMessage, now);
       else if (entry.op === 'reset') await store.replicas.drop(sender);
       else if (entry.op === 'upsert' && entry.entity === 'user') await store.replicas.upsert('replica_users', sender, entry.entityId, entry.payload as SharedUser, now);
       else if (entry.op === 'upsert' && entry.entity === 'group') await store.replicas.upsert('replica_groups', sender, entry.entityId, entry.payload as SharedGroup, now);

@@ -67,6 +67,31 @@ export interface MigrationRequestInput {
 
 export type ManualDecisionKind = 'APPROVE' | 'APPROVE_PART' | 'REJECT';
 
+export type ManualDecision = { kind: ManualDecisionKind; userIds: string[] | null; reason: string | null };
+
+/** A decision on a request: its status, the users (or members) approved, those refused and why. */
+export interface RequestOutcome {
+  status: RequestStatus;
+  approved: string[];
+  refused: UserVerdict[];
+  reason: string | null;
+}
+
+type ResponseMessage = Extract<RequestMessage, { kind: 'response' }>;
+
+/**
+ * How a kind of request other than the migration kinds is handled (joint groups register theirs), in
+ * the caller's transaction. This service stores, audits, answers and expires every request the same way.
+ */
+export interface RequestKindHandler {
+  /** An inbound request of this kind was stored: its outcome when decided at once (by the policy), or null to leave it pending for a person. */
+  received(store: Store, request: RequestRecord, policy: RequestPolicy, now: Date): Promise<RequestOutcome | null>;
+  /** A person of this system decides it. */
+  decide(store: Store, request: RequestRecord, decision: ManualDecision, by: string, now: Date): Promise<RequestOutcome>;
+  /** The partner answered one this system sent (the request record is updated already). */
+  answered(store: Store, request: RequestRecord, response: ResponseMessage, now: Date): Promise<void>;
+}
+
 const SYSTEM_DECIDES = 'policy';
 
 /** What the partner's grants to this system allow this system to ask of it. */
@@ -75,17 +100,28 @@ function accessAtPartner(owner: string, agreement: AgreementRecord | undefined, 
   return { owner: agreement?.partner ?? '?', partner: owner, isOwner: false, agreementStatus: status, grants: agreement && isInForce(agreement, now) ? agreement.grantedByPartner : [] };
 }
 
+function ids(users: Array<{ userId: string }>): string[] {
+  return users.map((u) => u.userId);
+}
+
 function migratingUsers(body: MigrationBody): Map<string, MigratingUser> {
   return new Map(body.users.map((u) => [u.userId, u]));
 }
 
 export class RequestsService {
+  private readonly handlers = new Map<RequestKind, RequestKindHandler>();
+
   constructor(
     private readonly owner: string,
     private readonly store: Store,
     private readonly audit: AuditLog,
     private readonly sharing: SharingService,
   ) {}
+
+  /** Registers how a kind of request is received, decided and answered. */
+  handle(kind: RequestKind, handler: RequestKindHandler): void {
+    this.handlers.set(kind, handler);
+  }
 
   // ---- the requesting side ----
 
@@ -154,12 +190,13 @@ export class RequestsService {
   }
 
   /** The sending side checks first that this person may send this kind of request to the partner. */
-  private async requireRequester(store: Store, kind: RequestKind, partner: string, principal: Principal): Promise<void> {
+  async requireRequester(store: Store, kind: RequestKind, partner: string, principal: Principal): Promise<void> {
     const right = decidePerson((await store.requests.policy(kind, partner)).requesters, principal, `send ${kind} requests to ${partner}`);
     if (!right.ok) throw new McxError(right.code, `not sent: ${right.reason}`);
   }
 
-  private async send(
+  /** Stores an outbound request and sends it to the partner (in the caller's transaction; checked by the caller). */
+  async send(
     store: Store,
     r: { id: string; kind: RequestKind; partner: string; principal: Principal; body: RequestBody; handler: string | null; now: Date },
   ): Promise<RequestRecord> {
@@ -246,7 +283,7 @@ export class RequestsService {
     principal: Principal,
     partner: string,
     id: string,
-    decision: { kind: ManualDecisionKind; userIds: string[] | null; reason: string | null },
+    decision: ManualDecision,
   ): Promise<RequestRecord> {
     return this.audit.audited(principal, 'request.decide', `request:${partner}:${id}`, async (store) => {
       requireAllowed(decideOwnerOnly(access, "decide partners' requests"));
@@ -259,10 +296,15 @@ export class RequestsService {
       const now = new Date();
       const by = `${principal.kind} ${principal.subject} of ${principal.system}`;
       if (request.kind === 'services.toggle') return this.decideToggle(store, request, decision, by, now);
+      const handler = this.handlers.get(request.kind);
+      if (handler) {
+        const decided = await handler.decide(store, request, decision, by, now);
+        return this.conclude(store, request, decided.status, decided.approved, decided.refused, by, decided.reason, now);
+      }
       const outcome = manualDecision(await this.assess(store, request, policy, now), decision);
       if (!outcome.ok) throw new McxError(outcome.code, outcome.reason);
       await this.authorise(store, request, outcome.approved, policy, now);
-      return this.conclude(store, request, outcome.status, outcome.approved, outcome.refused, by, outcome.reason, now);
+      return this.conclude(store, request, outcome.status, ids(outcome.approved), outcome.refused, by, outcome.reason, now);
     });
   }
 
@@ -287,7 +329,7 @@ export class RequestsService {
     const assessment = assessToggle(await this.partnerAccess(store, request.partner, now), request.body as ServiceToggleBody, now);
     if (!assessment.ok) throw new McxError(assessment.code, `it cannot be approved: ${assessment.reason}`);
     const { changed } = await this.toggle(store, request.partner, request.body as ServiceToggleBody, by, now);
-    return this.conclude(store, request, 'APPROVED', changed, [], by, decision.reason, now);
+    return this.conclude(store, request, 'APPROVED', ids(changed), [], by, decision.reason, now);
   }
 
   private async partnerAccess(store: Store, partner: string, now: Date): Promise<EffectiveAccess> {
@@ -314,15 +356,15 @@ export class RequestsService {
     store: Store,
     request: RequestRecord,
     status: RequestStatus,
-    approved: MigratingUser[],
+    approved: string[],
     refused: UserVerdict[],
     decidedBy: string,
     reason: string | null,
     now: Date,
   ): Promise<RequestRecord> {
-    const decided: RequestRecord = { ...request, status, outcome: { approved: approved.map((u) => u.userId), refused }, decidedBy, reason, decidedAt: now };
+    const decided: RequestRecord = { ...request, status, outcome: { approved, refused }, decidedBy, reason, decidedAt: now };
     await store.requests.update(decided);
-    await this.sharing.notifyRequest(store, request.partner, { kind: 'response', id: request.id, status, approved: approved.map((u) => u.userId), refused, decidedBy, reason });
+    await this.sharing.notifyRequest(store, request.partner, { kind: 'response', id: request.id, status, approved, refused, decidedBy, reason });
     return decided;
   }
 
@@ -387,7 +429,7 @@ export class RequestsService {
             await this.conclude(store, request, 'REJECTED', [], [], SYSTEM_DECIDES, assessment.reason, now);
           } else if (policy.mode === 'automatic') {
             const { changed } = await this.toggle(store, partner, message.body as ServiceToggleBody, SYSTEM_DECIDES, now);
-            await this.conclude(store, request, 'APPROVED', changed, [], SYSTEM_DECIDES, null, now);
+            await this.conclude(store, request, 'APPROVED', ids(changed), [], SYSTEM_DECIDES, null, now);
           }
           return;
         }
@@ -395,7 +437,13 @@ export class RequestsService {
           const userIds = (message.body as RemovalBody).userIds;
           const removed = (await store.migrations.active('inbound', partner, userIds)).map((a) => ({ ...a, status: 'REMOVED' as const, updatedAt: now }));
           await store.migrations.save(removed);
-          await this.conclude(store, request, 'APPROVED', removed, [], SYSTEM_DECIDES, null, now);
+          await this.conclude(store, request, 'APPROVED', ids(removed), [], SYSTEM_DECIDES, null, now);
+          return;
+        }
+        const handler = this.handlers.get(message.requestKind);
+        if (handler) {
+          const outcome = await handler.received(store, request, policy, now);
+          if (outcome) await this.conclude(store, request, outcome.status, outcome.approved, outcome.refused, SYSTEM_DECIDES, outcome.reason, now);
           return;
         }
         const assessment = await this.assess(store, request, policy, now);
@@ -403,7 +451,7 @@ export class RequestsService {
         if (policy.mode === 'automatic' || !assessment.ok) {
           const decision = automaticDecision(assessment, policy);
           await this.authorise(store, request, decision.approved, policy, now);
-          await this.conclude(store, request, decision.status, decision.approved, decision.refused, SYSTEM_DECIDES, decision.reason, now);
+          await this.conclude(store, request, decision.status, ids(decision.approved), decision.refused, SYSTEM_DECIDES, decision.reason, now);
         }
         return;
       }
@@ -423,7 +471,9 @@ export class RequestsService {
           await this.audit.record(principal, { action, target, result: 'FAILED', code: ErrorCode.NOT_FOUND, detail: 'no such request was sent' }, store);
           return;
         }
-        await store.requests.update({ ...request, status: message.status, outcome: { approved: message.approved, refused: message.refused }, decidedBy: message.decidedBy, reason: message.reason, decidedAt: now });
+        const answered: RequestRecord = { ...request, status: message.status, outcome: { approved: message.approved, refused: message.refused }, decidedBy: message.decidedBy, reason: message.reason, decidedAt: now };
+        await store.requests.update(answered);
+        await this.handlers.get(request.kind)?.answered(store, answered, message, now);
         if (request.kind === 'migration.authorise' && message.approved.length > 0) {
           const body = request.body as MigrationBody;
           const users = migratingUsers(body);

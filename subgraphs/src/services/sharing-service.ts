@@ -6,6 +6,7 @@ import { EventEmitter } from 'node:events';
 import { resolveAccess, systemPrincipal, type EffectiveAccess } from '../../../domain/access.js';
 import { isInForce } from '../../../domain/agreement.js';
 import type { AgreementMessage } from '../../../domain/agreement-lifecycle.js';
+import type { JointGroupMessage } from '../../../domain/joint-groups.js';
 import type { RequestMessage } from '../../../domain/requests.js';
 import type { GroupRecord, UserRecord } from '../../../domain/model.js';
 import { changeFor, sharedGroup, sharedUser, type FeedChange } from '../../../domain/sharing.js';
@@ -60,6 +61,12 @@ export class SharingService {
   async notifyRequest(store: Store, partner: string, message: RequestMessage): Promise<void> {
     const id = 'id' in message ? message.id : message.kind;
     await this.append(store, partner, [{ entity: 'request', entityId: id, op: 'notify', payload: message }]);
+  }
+
+  /** Sends a joint group's state (or the end of the partner's part in it) to a participant, the same way. */
+  async notifyJointGroup(store: Store, partner: string, message: JointGroupMessage): Promise<void> {
+    const id = message.kind === 'jointGroup.state' ? message.state.config.groupId : message.groupId;
+    await this.append(store, partner, [{ entity: 'jointGroup', entityId: id, op: 'notify', payload: message }]);
   }
 
   /**

@@ -5,6 +5,7 @@ import { AgreementsService } from './agreements-service.js';
 import { AuditLog } from './audit-log.js';
 import { FeedSubscriptions } from './feed-subscriptions.js';
 import { GroupsService } from './groups-service.js';
+import { JointGroupsService } from './joint-groups-service.js';
 import { KeyRotationService } from './key-rotation-service.js';
 import { RequestsService } from './requests-service.js';
 import { deliveryStatus, type DeliveryStatus, type DeliveryWorker } from './delivery-worker.js';
@@ -23,6 +24,7 @@ export class SubgraphServices {
   readonly subscriptions: FeedSubscriptions;
   readonly keyRotation: KeyRotationService;
   readonly requests: RequestsService;
+  readonly jointGroups: JointGroupsService;
 
   readonly replicas: ReplicaService;
   /** Set when the system delivers its feed to partners (an outbound gateway is configured). */
@@ -39,13 +41,18 @@ export class SubgraphServices {
     this.groups = new GroupsService(identity.slug, store, this.audit, this.sharing);
     this.agreements = new AgreementsService(identity, store, this.audit, this.sharing);
     this.requests = new RequestsService(identity.slug, store, this.audit, this.sharing);
-    this.replicas = new ReplicaService(identity.slug, store, this.audit, this.agreements, this.requests);
+    this.jointGroups = new JointGroupsService(identity.slug, store, this.audit, this.sharing, this.groups, this.requests, () => this.agreements.outbound);
+    this.replicas = new ReplicaService(identity.slug, store, this.audit, this.agreements, this.requests, this.jointGroups);
     // What stems from an agreement is revoked when it ends: the copy of what the partner shared,
     // the partner's users in this system's groups (later also migration authorisations and visiting profiles).
     this.agreements.onEnded((trx, partner) => trx.replicas.drop(partner));
     this.agreements.onEnded(async (trx, partner) => void (await this.groups.removeMembersOfSystem(trx, partner)));
     // Migration authorisations end when the agreement is suspended too.
     this.agreements.onOutOfForce((trx, partner) => this.requests.agreementOutOfForce(trx, partner));
+    // Joint groups: the partner's members leave when it is suspended or ends; it takes part again when resumed.
+    this.agreements.onOutOfForce((trx, partner) => this.jointGroups.agreementOutOfForce(trx, partner, false));
+    this.agreements.onEnded((trx, partner) => this.jointGroups.agreementOutOfForce(trx, partner, true));
+    this.agreements.onInForce((trx, partner) => this.jointGroups.agreementInForce(trx, partner));
     this.subscriptions = new FeedSubscriptions(this);
     this.keyRotation = new KeyRotationService(identity, store, this.audit, this.agreements);
   }

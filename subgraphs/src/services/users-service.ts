@@ -55,6 +55,12 @@ export class UsersService {
     return user;
   }
 
+  /** The users holding these MC service IDs that the caller may see, each once. */
+  async findMany(access: EffectiveAccess, mcServiceIds: readonly string[]): Promise<UserRecord[]> {
+    const users = new Map([...(await this.store.users.findByServiceIds(mcServiceIds)).values()].map((u) => [u.id, u]));
+    return [...users.values()].filter((user) => userVisible(access, user));
+  }
+
   private async validate(input: UserInput, store: Store, selfId: string | null): Promise<Omit<UserRecord, 'id' | 'createdAt' | 'updatedAt'>> {
     const displayName = validateText(input.displayName, 'displayName');
     if (!(await store.organisations.get(input.organisationId))) {

@@ -44,13 +44,13 @@ export class GroupStore {
     for (let start = 0; start < groupIds.length; start += CHUNK) {
       const rows = await this.db
         .selectFrom('group_members')
-        .select(['group_id', 'system', 'mc_service_id'])
+        .select(['group_id', 'system', 'mc_service_id', 'security_domain'])
         .where('group_id', 'in', groupIds.slice(start, start + CHUNK))
         .orderBy('group_id')
         .orderBy('system')
         .orderBy('mc_service_id')
         .execute();
-      for (const row of rows) byGroup.get(row.group_id)!.push({ system: row.system, mcServiceId: row.mc_service_id });
+      for (const row of rows) byGroup.get(row.group_id)!.push({ system: row.system, mcServiceId: row.mc_service_id, securityDomain: row.security_domain });
     }
     return byGroup;
   }
@@ -136,6 +136,7 @@ export class GroupStore {
         system: m.system,
         mc_service_id: m.mcServiceId,
         added_at: toTimestamp(at),
+        security_domain: m.securityDomain ?? null,
       }));
       if (values.length > 0) await this.db.insertInto('group_members').values(values).execute();
     }

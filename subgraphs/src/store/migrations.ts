@@ -225,10 +225,45 @@ function requests(): Migration {
   };
 }
 
+function jointGroups(): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      // Every member's security domain (KMS URI), where it is known: a group management server must know each member's domain.
+      await db.schema.alterTable('group_members').addColumn('security_domain', 'text').execute();
+      await db.schema
+        .createTable('joint_groups')
+        .addColumn('group_id', 'text', (c) => c.primaryKey())
+        .addColumn('home_system', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('priority', 'integer', (c) => c.notNull())
+        .addColumn('state', 'text')
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('request_id', 'text')
+        .addColumn('reason', 'text')
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('joint_group_participants')
+        .addColumn('group_id', 'text', (c) => c.notNull())
+        .addColumn('partner', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('handler', 'text')
+        .addColumn('request_id', 'text', (c) => c.notNull())
+        .addColumn('decided_by', 'text')
+        .addColumn('reason', 'text')
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('joint_group_participants_pk', ['group_id', 'partner'])
+        .execute();
+      await db.schema.createIndex('joint_group_participants_by_partner').on('joint_group_participants').columns(['partner', 'status']).execute();
+    },
+  };
+}
+
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { '0001_initial': initial(dialect), '0002_sharing': sharing(dialect), '0003_agreement_lifecycle': agreementLifecycle(), '0004_requests': requests() };
+      return { '0001_initial': initial(dialect), '0002_sharing': sharing(dialect), '0003_agreement_lifecycle': agreementLifecycle(), '0004_requests': requests(), '0005_joint_groups': jointGroups() };
     },
   };
 }

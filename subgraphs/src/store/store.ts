@@ -4,6 +4,7 @@ import { AgreementStore } from './agreement-store.js';
 import { AuditStore } from './audit-store.js';
 import { FeedStore } from './feed-store.js';
 import { GroupStore } from './group-store.js';
+import { JointGroupStore } from './joint-group-store.js';
 import { OrganisationStore } from './organisation-store.js';
 import { MigrationStore } from './migration-store.js';
 import { ReplicaStore } from './replica-store.js';
@@ -21,6 +22,7 @@ export class Store {
   readonly replicas: ReplicaStore;
   readonly requests: RequestStore;
   readonly migrations: MigrationStore;
+  readonly jointGroups: JointGroupStore;
 
   private readonly committed: Array<() => void> = [];
 
@@ -34,6 +36,7 @@ export class Store {
     this.replicas = new ReplicaStore(db);
     this.requests = new RequestStore(db);
     this.migrations = new MigrationStore(db);
+    this.jointGroups = new JointGroupStore(db);
   }
 
   /** Runs `work` in one transaction: all of it is stored, or none. */

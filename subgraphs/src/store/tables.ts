@@ -44,6 +44,8 @@ export interface GroupMemberTable {
   system: string;
   mc_service_id: string;
   added_at: string;
+  /** The member's security domain (KMS URI), where known. */
+  security_domain: string | null;
 }
 
 export interface AgreementTable {
@@ -199,6 +201,36 @@ export interface RequestPolicyTable {
   policy: string;
 }
 
+export interface JointGroupTable {
+  group_id: string;
+  home_system: string;
+  /** home: this system owns the group (its configuration and members are in groups / group_members); participant: a copy. */
+  role: string;
+  /** JointGroupStatus. */
+  status: string;
+  priority: number;
+  /** A participant's copy: JSON JointGroupState (null at the home). */
+  state: string | null;
+  version: number;
+  /** A participant's copy: the provision request it came with. */
+  request_id: string | null;
+  /** Why it was dissolved, removed or suspended. */
+  reason: string | null;
+  updated_at: string;
+}
+
+export interface JointGroupParticipantTable {
+  group_id: string;
+  partner: string;
+  /** ParticipantStatus. */
+  status: string;
+  handler: string | null;
+  request_id: string;
+  decided_by: string | null;
+  reason: string | null;
+  updated_at: string;
+}
+
 export interface Database {
   organisations: OrganisationTable;
   users: UserTable;
@@ -217,6 +249,8 @@ export interface Database {
   migration_authorisations: MigrationAuthorisationTable;
   request_policies: RequestPolicyTable;
   scheduled_service_changes: ScheduledServiceChangeTable;
+  joint_groups: JointGroupTable;
+  joint_group_participants: JointGroupParticipantTable;
 }
 
 export type UserRow = Selectable<UserTable>;

@@ -85,24 +85,31 @@ export class UserStore {
     return row && toRecord(row);
   }
 
-  /** Which of these MC service IDs are held by some user. */
-  async existingServiceIds(ids: string[]): Promise<Set<string>> {
-    if (ids.length === 0) return new Set();
+  /** The users holding these MC service IDs, keyed by each ID asked for that some user holds. */
+  async findByServiceIds(ids: readonly string[]): Promise<Map<string, UserRecord>> {
+    const found = new Map<string, UserRecord>();
     const wanted = new Set(ids);
-    const found = new Set<string>();
-    for (let start = 0; start < ids.length; start += 500) {
-      const chunk = ids.slice(start, start + 500);
+    const unique = [...wanted];
+    for (let start = 0; start < unique.length; start += 500) {
+      const chunk = unique.slice(start, start + 500);
       const rows = await this.db
         .selectFrom('users')
-        .select(['mcptt_id', 'mcdata_id', 'mcvideo_id'])
+        .selectAll()
         .where((eb) => eb.or([eb('mcptt_id', 'in', chunk), eb('mcdata_id', 'in', chunk), eb('mcvideo_id', 'in', chunk)]))
         .execute();
       for (const row of rows) {
-        for (const id of [row.mcptt_id, row.mcdata_id, row.mcvideo_id]) if (id !== null && wanted.has(id)) found.add(id);
+        const user = toRecord(row);
+        for (const id of [row.mcptt_id, row.mcdata_id, row.mcvideo_id]) if (id !== null && wanted.has(id)) found.set(id, user);
       }
     }
     return found;
   }
+
+  /** Which of these MC service IDs are held by some user. */
+  async existingServiceIds(ids: string[]): Promise<Set<string>> {
+    return new Set((await this.findByServiceIds(ids)).keys());
+  }
+
 
   async insert(user: UserRecord): Promise<void> {
     await this.db.insertInto('users').values(toRow(user)).execute();

@@ -2,6 +2,7 @@
 import { ErrorCode, McxError } from '../../../../domain/errors.js';
 import type { AgreementMessage } from '../../../../domain/agreement-lifecycle.js';
 import type { RequestMessage } from '../../../../domain/requests.js';
+import type { JointGroupMessage } from '../../../../domain/joint-groups.js';
 import type { SharedGroup, SharedUser } from '../../../../domain/sharing.js';
 import type { FeedEntry } from '../../store/feed-store.js';
 import type { ChangeEntry, SharedChange } from '../types/sharing.js';
@@ -30,5 +31,6 @@ export function sharedChangeView(entry: FeedEntry, partner: string): SharedChang
     group: entry.entity === 'group' ? ((entry.payload as SharedGroup | null) as SharedChange['group']) : null,
     agreementStep: entry.entity === 'agreement' ? ((entry.payload as AgreementMessage | null)?.event.kind ?? null) : null,
     requestStep: entry.entity === 'request' ? ((entry.payload as RequestMessage | null)?.kind ?? null) : null,
+    jointGroupStep: entry.entity === 'jointGroup' ? ((entry.payload as JointGroupMessage | null)?.kind ?? null) : null,
   };
 }

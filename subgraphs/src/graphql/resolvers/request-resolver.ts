@@ -7,6 +7,7 @@ import { Arg, Ctx, Directive, FieldResolver, ID, Info, Int, Resolver } from 'typ
 import { decideOwnerOnly, mayUse } from '../../../../domain/access.js';
 import { ErrorCode, McxError } from '../../../../domain/errors.js';
 import type { McService } from '../../../../domain/model.js';
+import { URGENCIES, type MembershipBody, type ProvideBody, type Urgency } from '../../../../domain/joint-groups.js';
 import { decidePerson, REQUEST_KINDS, type MigrationBody, type RequestKind, type RequestStatus, type ServiceToggleBody } from '../../../../domain/requests.js';
 import type { AuthorisationRecord, AuthorisationStatus, ScheduledChange } from '../../store/migration-store.js';
 import type { RequestRecord } from '../../store/request-store.js';
@@ -28,9 +29,11 @@ import {
 import { visitingProfileDocument } from '../../services/profile-document.js';
 import { McxSystem, SystemMutations } from '../types/system.js';
 
-function requestView(record: RequestRecord): PartnerRequest {
+export function requestView(record: RequestRecord): PartnerRequest {
   const migration = record.kind === 'migration.authorise' ? (record.body as MigrationBody) : null;
   const toggle = record.kind === 'services.toggle' ? (record.body as ServiceToggleBody) : null;
+  const provide = record.kind === 'group.provide' ? (record.body as ProvideBody) : null;
+  const membership = record.kind === 'group.members' ? (record.body as MembershipBody) : null;
   const userIds = migration ? migration.users.map((u) => u.userId) : ((record.body as { userIds?: string[] | null }).userIds ?? []);
   return {
     id: record.id,
@@ -52,6 +55,10 @@ function requestView(record: RequestRecord): PartnerRequest {
     createdAt: record.createdAt,
     decideBy: record.direction === 'inbound' ? record.decideBy : null,
     decidedAt: record.decidedAt,
+    groupId: provide?.groupId ?? membership?.groupId ?? null,
+    groupName: provide?.state.config.name ?? null,
+    operation: membership?.operation ?? null,
+    urgency: membership?.urgency ?? null,
   };
 }
 
@@ -95,6 +102,12 @@ function profileView(record: AuthorisationRecord, host: { slug: string; security
     issuedAt: record.updatedAt,
     document: visitingProfileDocument(record, host),
   };
+}
+
+function urgencies(values: string[]): Urgency[] {
+  const unknown = values.filter((u) => !(URGENCIES as readonly string[]).includes(u));
+  if (unknown.length > 0) throw new McxError(ErrorCode.BAD_USER_INPUT, `urgencies are ${URGENCIES.join(', ')}`, { field: 'automaticUrgencies' });
+  return values as Urgency[];
 }
 
 function requestKind(kind: string): RequestKind {
@@ -331,6 +344,7 @@ export class RequestMutationsResolver {
       pendingSeconds: policy.pendingSeconds,
       visitorGroups: policy.visitorGroups ?? [],
       visitorAliases: policy.visitorAliases ?? [],
+      automaticUrgencies: urgencies(policy.automaticUrgencies ?? []),
     });
     return saved as RequestPolicyView;
   }

@@ -7,7 +7,7 @@ import { GroupInput, UserInput } from '../types/inputs.js';
 import { SystemMutations } from '../types/system.js';
 import { User } from '../types/user.js';
 
-function plainMembers(members: MemberRefInput[]): MemberRef[] {
+export function plainMembers(members: MemberRefInput[]): MemberRef[] {
   return members.map((m) => ({ system: m.system, mcServiceId: m.mcServiceId }));
 }
 

@@ -54,6 +54,19 @@ export class SystemResolver {
   }
 
   @Directive('@access(requires: DIRECTORY_READ)')
+  @FieldResolver(() => [User], { nullable: true, description: 'The users holding these MC service IDs (at most 500) that the reader may see; IDs of users it may not see are left out.' })
+  async usersByMcServiceIds(
+    @Ctx() context: SubgraphContext,
+    @Info() info: GraphQLResolveInfo,
+    @Arg('mcServiceIds', () => [String]) mcServiceIds: string[],
+  ): Promise<UserRecord[] | null> {
+    const access = accessIfAllowed(context, info, (a) => mayUse(a, 'DIRECTORY_READ'));
+    if (access === null) return null;
+    if (mcServiceIds.length > 500) throw new McxError(ErrorCode.BAD_USER_INPUT, 'at most 500 MC service IDs', { field: 'mcServiceIds' });
+    return context.services.users.findMany(access, mcServiceIds);
+  }
+
+  @Directive('@access(requires: DIRECTORY_READ)')
   @FieldResolver(() => [Group], { nullable: true, description: 'Groups the reader may see, by name.' })
   async groups(
     @Ctx() context: SubgraphContext,

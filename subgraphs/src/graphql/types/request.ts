@@ -42,7 +42,7 @@ export class PartnerRequest {
   @Field(() => ID) id!: string;
   @Field(() => RequestDirectionEnum) direction!: RequestDirectionEnum;
   @Field(() => String) partner!: string;
-  @Field(() => String, { description: 'migration.authorise, migration.remove or services.toggle.' }) kind!: string;
+  @Field(() => String, { description: 'migration.authorise, migration.remove, services.toggle, group.provide or group.members.' }) kind!: string;
   @Field(() => RequestStatusEnum) status!: RequestStatusEnum;
   @Field(() => Requester) requester!: Requester;
   @Field(() => Int) userCount!: number;
@@ -58,6 +58,10 @@ export class PartnerRequest {
   @Field(() => Date) createdAt!: Date;
   @Field(() => Date, { nullable: true, description: 'Inbound and pending: when it expires if nobody decides.' }) decideBy!: Date | null;
   @Field(() => Date, { nullable: true }) decidedAt!: Date | null;
+  @Field(() => ID, { nullable: true, description: 'group.provide and group.members: the joint group.' }) groupId!: string | null;
+  @Field(() => String, { nullable: true, description: 'group.provide: the group\'s name.' }) groupName!: string | null;
+  @Field(() => String, { nullable: true, description: 'group.members: add or remove.' }) operation!: string | null;
+  @Field(() => String, { nullable: true, description: 'group.members: ROUTINE, URGENT or EMERGENCY.' }) urgency!: string | null;
 }
 
 @ObjectType({ description: 'A user authorised to migrate: a partner\'s user here (inbound), or this system\'s user at a partner (outbound).' })
@@ -91,6 +95,7 @@ export class RequestPolicyView {
   @Field(() => Int) pendingSeconds!: number;
   @Field(() => [ID]) visitorGroups!: string[];
   @Field(() => [String]) visitorAliases!: string[];
+  @Field(() => [String], { description: 'group.members in manual mode: urgencies still handled automatically (ROUTINE, URGENT, EMERGENCY).' }) automaticUrgencies!: string[];
 }
 
 @ObjectType({ description: "The user profile a partner's user uses while migrated here, issued when its migration was authorised." })
@@ -125,6 +130,7 @@ export class RequestPolicyInput {
   @Field(() => Int, { defaultValue: 86_400, description: 'A pending request expires after this many seconds.' }) pendingSeconds!: number;
   @Field(() => [ID], { defaultValue: [], description: "This system's groups a visitor may use (in the visiting profiles issued)." }) visitorGroups!: string[];
   @Field(() => [String], { defaultValue: [], description: 'Functional aliases a visitor gets here.' }) visitorAliases!: string[];
+  @Field(() => [String], { defaultValue: [], description: 'group.members in manual mode: these urgencies are still handled automatically, e.g. ["EMERGENCY"].' }) automaticUrgencies!: string[];
 }
 
 @ObjectType({ description: "A change of visitors' services scheduled for later (on the hosting side, and its copy at the visitors' home)." })

@@ -87,6 +87,9 @@ export class SharedChange extends FeedPosition {
     description: 'For a message about a request (entity request, op notify; id: the request id): request, response, withdraw, authorisations.ended, services.changed or services.scheduled.',
   })
   requestStep!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'For a message about a joint group (entity jointGroup, op notify; id: the group ID): jointGroup.state or jointGroup.removed.' })
+  jointGroupStep!: string | null;
 }
 
 @ObjectType({ description: "This system's read-only copy of what one partner shares with it." })
