@@ -180,6 +180,17 @@ describe.each(STORES)('joint groups across three systems on %s', (store) => {
     await t.until('every participant holds the 6 members', () => converged(['south', 'east']));
     const northAudit = (await as('north', `{ north { audit(limit: 100) { action result code } } }`)).body.data!.north.audit;
     expect(northAudit).toContainEqual({ action: 'request.decide', result: 'FAILED', code: 'MEMBER_LIMIT_REACHED' });
+    // A disabled group's members do not change, for partners as for the home.
+    expect((await mutate('north', `updateJointGroup(groupId: "${GROUP}", patch: { disabled: true }) { disabled }`)).body.data!.north.updateJointGroup.disabled).toBe(true);
+    await t.until('south holds it disabled', async () => (await joint('south'))?.disabled === true);
+    expect(codes(await askMembers('south', 'remove', [{ system: 'south', id: users['south-border']![0]!.mcptt }], 'EMERGENCY'))).toEqual([]);
+    await t.until('the home refused the removal from the disabled group', async () => {
+      const mine = (await requests('south')).filter((r) => r.kind === 'group.members' && r.operation === 'remove');
+      return mine.length === 1 && mine[0]!.status === 'REJECTED' && mine[0]!.refused[0]?.code === 'GROUP_DISABLED';
+    });
+    expect(codes(await askMembers('south', 'add', [{ system: 'south', id: s4!.mcptt }], 'EMERGENCY'))).toEqual(['GROUP_DISABLED']);
+    expect((await mutate('north', `updateJointGroup(groupId: "${GROUP}", patch: { disabled: false }) { disabled }`)).body.errors).toBeUndefined();
+    await t.until('south holds it enabled again', async () => (await joint('south'))?.disabled === false);
   });
 
   it("one query through the gateway reads every member from the member's own system, within what it grants the reader", async () => {
@@ -251,6 +262,15 @@ describe.each(STORES)('joint groups across three systems on %s', (store) => {
     expect(imported.body.data!.north.importJointGroup).toMatchObject({ groupId: 'sip:joint-imported@mcptt.north.example', name: 'Imported & checked', priority: 3, memberLimit: 6, memberCount: (await joint('north'))!.memberCount });
     await t.until('south accepts the imported one by its policy', async () => (await joint('south', 'sip:joint-imported@mcptt.north.example'))?.status === 'ACTIVE');
 
+    // A partner that already uses the ID refuses the offer, and the home learns why.
+    expect((await mutate('south', `createGroup(groupId: "sip:joint-clash@mcptt.north.example", input: { name: "South's own", services: [MCPTT], memberLimit: 5 }) { groupId }`)).body.errors).toBeUndefined();
+    const clashing = doc.replace(`uri="${GROUP}"`, 'uri="sip:joint-clash@mcptt.north.example"');
+    expect((await as('north', `mutation($d: String!) { north { importJointGroup(document: $d, provideTo: [{ partner: "south" }]) { groupId } } }`, { d: clashing })).body.errors).toBeUndefined();
+    await t.until('south declined the clashing group', async () => (await joint('north', 'sip:joint-clash@mcptt.north.example'))!.participants[0].status === 'DECLINED');
+    expect((await joint('north', 'sip:joint-clash@mcptt.north.example'))!.participants[0]).toMatchObject({ decidedBy: 'policy', reason: expect.stringContaining('already in use at south') });
+    const refusedOffer = (await requests('north')).find((r) => r.kind === 'group.provide' && r.groupId === 'sip:joint-clash@mcptt.north.example');
+    expect(refusedOffer).toMatchObject({ status: 'REJECTED', refused: [{ userId: 'sip:joint-clash@mcptt.north.example', code: 'GROUP_ID_CLASH' }] });
+
     const importing = (d: string) => as('north', `mutation($d: String!) { north { importJointGroup(document: $d) { groupId } } }`, { d });
     expect(codes(await importing(doc))).toEqual(['GROUP_ID_CLASH']);
     const xxe = `<?xml version="1.0"?><!DOCTYPE group [<!ENTITY x SYSTEM "file:///etc/passwd">]><group xmlns="urn:oma:xml:poc:list-service"><list-service uri="sip:x@north"><display-name>&x;</display-name><list/><max-participant-count>5</max-participant-count></list-service></group>`;
@@ -276,5 +296,17 @@ describe.each(STORES)('joint groups across three systems on %s', (store) => {
       expect(northAudit).toContainEqual(expect.objectContaining({ action, result: 'OK' }));
     }
     expect(northAudit).toContainEqual({ action: 'jointGroup.dissolve', result: 'FAILED', code: 'GROUP_DISSOLVED' });
+  });
+
+  it("an agreement that ends removes the partner's members and its part in every joint group, on both sides", async () => {
+    const imported = 'sip:joint-imported@mcptt.north.example';
+    const s1 = users['south-border']![0]!;
+    expect((await mutate('north', `addGroupMembers(groupId: "${imported}", members: [{ system: "south", mcServiceId: "${s1.mcptt}" }]) { groupId }`)).body.errors).toBeUndefined();
+    await t.until('south holds its member in the imported group', async () => memberIds(await joint('south', imported)).includes(`south:${s1.mcptt}`));
+    expect((await mutate('north', `terminateAgreement(partner: "south", reason: "mission ended") { status }`)).body.errors).toBeUndefined();
+    const home = (await joint('north', imported))!;
+    expect(memberIds(home).some((m) => m.startsWith('south:'))).toBe(false);
+    expect(home.participants.find((p: any) => p.partner === 'south')).toMatchObject({ status: 'REMOVED' });
+    await t.until('south holds the copy as removed', async () => (await joint('south', imported))?.status === 'REMOVED');
   });
 });
