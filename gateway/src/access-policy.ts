@@ -117,8 +117,10 @@ export class GatewayAccessPolicy {
     const roots = rootFields(operation.selectionSet, fragments);
     const systems = roots.filter((root) => !root.name.startsWith('__'));
     if (context.principal === null) {
-      if (systems.length > 0) {
-        throw new McxError(ErrorCode.UNAUTHENTICATED, 'send "Authorization: Bearer <token>" (an administrator\'s or a system\'s token); only introspection is open without one');
+      // Without a token: introspection, and signing in (the owning system checks the password and issues the token).
+      const signInOnly = operation.operation === 'mutation' && systems.every((root) => fieldNames(root.selectionSet, fragments).every((name) => name === 'signIn' || name === '__typename'));
+      if (systems.length > 0 && !signInOnly) {
+        throw new McxError(ErrorCode.UNAUTHENTICATED, 'send "Authorization: Bearer <token>" (an administrator\'s or a system\'s token, or sign in with signIn); only introspection and signIn are open without one');
       }
       return;
     }

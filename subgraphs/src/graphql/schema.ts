@@ -9,6 +9,7 @@ import { Kind, parse, type DefinitionNode, type DocumentNode, type GraphQLSchema
 import { buildSchema, createResolversMap, type PubSub } from 'type-graphql';
 import { ACCESS_DIRECTIVE_SDL } from '../../../schema/contract-version.js';
 import { validateSlug } from '../../../domain/validation.js';
+import { AdministratorMutationsResolver, AdministratorQueriesResolver } from './resolvers/administrators-resolver.js';
 import { AgreementMutationsResolver } from './resolvers/agreement-mutations-resolver.js';
 import { GroupResolver } from './resolvers/group-resolver.js';
 import { JointGroupMemberResolver, JointGroupMutationsResolver, JointGroupQueriesResolver, JointGroupResolver } from './resolvers/joint-group-resolver.js';
@@ -49,7 +50,7 @@ const NO_TOPICS: PubSub = {
 export async function buildSystemSchema(slug: string): Promise<GraphQLSchema> {
   validateSlug(slug);
   const typeGraphqlSchema = await buildSchema({
-    resolvers: [createRootResolver(slug), SystemResolver, UserResolver, GroupResolver, SystemMutationsResolver, AgreementMutationsResolver, RequestQueriesResolver, RequestMutationsResolver, JointGroupQueriesResolver, JointGroupResolver, JointGroupMemberResolver, JointGroupMutationsResolver, SharingResolver, ReceiveChangesResolver],
+    resolvers: [createRootResolver(slug), AdministratorQueriesResolver, AdministratorMutationsResolver, SystemResolver, UserResolver, GroupResolver, SystemMutationsResolver, AgreementMutationsResolver, RequestQueriesResolver, RequestMutationsResolver, JointGroupQueriesResolver, JointGroupResolver, JointGroupMemberResolver, JointGroupMutationsResolver, SharingResolver, ReceiveChangesResolver],
     validate: false,
     pubSub: NO_TOPICS,
   });

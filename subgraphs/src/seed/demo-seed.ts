@@ -14,6 +14,11 @@ export const DEMO_SYSTEMS = {
 
 export type DemoSlug = keyof typeof DEMO_SYSTEMS;
 
+/** The demo's administrators, one per system, for the console: admin@<slug> with password <slug>-admin-demo. */
+export function demoAdministrator(slug: string): { username: string; password: string } {
+  return { username: `admin@${slug}`, password: `${slug}-admin-demo` };
+}
+
 const DAY = 86_400_000;
 
 export function demoSeedPlan(slug: string, now = new Date()): SeedPlan | undefined {
@@ -38,6 +43,7 @@ export function demoSeedPlan(slug: string, now = new Date()): SeedPlan | undefin
   switch (slug) {
     case 'north':
       return {
+        administrators: [demoAdministrator('north')],
         organisations: [
           { id: 'north-fire', name: 'North Fire Service', kind: 'fire', users: 14 },
           { id: 'north-border', name: 'North Border Fire Station', kind: 'fire', users: 12 },
@@ -51,6 +57,7 @@ export function demoSeedPlan(slug: string, now = new Date()): SeedPlan | undefin
       };
     case 'south':
       return {
+        administrators: [demoAdministrator('south')],
         organisations: [
           { id: 'south-police', name: 'South Police Department', kind: 'police', users: 16 },
           { id: 'south-border', name: 'South Border Police', kind: 'police', users: 12 },
@@ -63,6 +70,7 @@ export function demoSeedPlan(slug: string, now = new Date()): SeedPlan | undefin
       };
     case 'east':
       return {
+        administrators: [demoAdministrator('east')],
         organisations: [
           { id: 'east-cp', name: 'East Civil Protection Agency', kind: 'civil-protection', users: 14 },
           { id: 'east-relief', name: 'East Humanitarian Relief', kind: 'humanitarian', users: 12 },

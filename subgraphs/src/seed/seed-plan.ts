@@ -1,4 +1,5 @@
 /** Seeds a new, empty store from a plan (demo and benchmark systems). */
+import { hashPassword } from '../../../identity/passwords.js';
 import { MADE_BEFOREHAND } from '../../../domain/agreement.js';
 import type { AgreementRecord, GroupRecord, McService, OrganisationRecord, ScopeGrant, UserRecord } from '../../../domain/model.js';
 import type { Store } from '../store/store.js';
@@ -10,6 +11,8 @@ export interface SeedPlan {
   groupsPerOrganisation: string[];
   /** Partners' keys are pinned when seeding (see applySeedPlan's partnerKey). */
   /** Agreements made beforehand (not proposed between live systems): fingerprints count as confirmed. */
+  /** Administrators who can sign in to the console (the demo's: docs and `npm start` name them). */
+  administrators?: Array<{ username: string; password: string }>;
   agreements: Array<Pick<AgreementRecord, 'partner' | 'partnerName' | 'status' | 'validFrom' | 'validUntil' | 'grantedToPartner' | 'grantedByPartner'>>;
 }
 
@@ -84,12 +87,15 @@ export async function applySeedPlan(
           disabled: false,
           members: users
             .filter((u) => services.some((s) => u.enabledServices.includes(s)))
-            .map((u) => ({ system: slug, mcServiceId: (u.mcpttId ?? u.mcdataId ?? u.mcvideoId)! })),
+            .map((u) => ({ system: slug, mcServiceId: (u.mcpttId ?? u.mcdataId ?? u.mcvideoId)!, securityDomain: u.securityDomain })),
           createdAt: now,
           updatedAt: now,
         };
         await trx.groups.insert(group);
       }
+    }
+    for (const { username, password } of plan.administrators ?? []) {
+      await trx.administrators.save({ username, passwordHash: await hashPassword(password), failedAttempts: 0, lockedUntil: null, createdAt: now, updatedAt: now });
     }
     for (const agreement of plan.agreements) {
       const pem = partnerKey(agreement.partner);

@@ -1,6 +1,7 @@
 /** The use cases of one configuration subgraph, wired to its store. */
 import type { Store } from '../store/store.js';
 import { AccessService } from './access-service.js';
+import { AdministratorsService } from './administrators-service.js';
 import { AgreementsService } from './agreements-service.js';
 import { AuditLog } from './audit-log.js';
 import { FeedSubscriptions } from './feed-subscriptions.js';
@@ -25,6 +26,7 @@ export class SubgraphServices {
   readonly keyRotation: KeyRotationService;
   readonly requests: RequestsService;
   readonly jointGroups: JointGroupsService;
+  readonly administrators: AdministratorsService;
 
   readonly replicas: ReplicaService;
   /** Set when the system delivers its feed to partners (an outbound gateway is configured). */
@@ -53,6 +55,7 @@ export class SubgraphServices {
     this.agreements.onOutOfForce((trx, partner) => this.jointGroups.agreementOutOfForce(trx, partner, false));
     this.agreements.onEnded((trx, partner) => this.jointGroups.agreementOutOfForce(trx, partner, true));
     this.agreements.onInForce((trx, partner) => this.jointGroups.agreementInForce(trx, partner));
+    this.administrators = new AdministratorsService(identity, store, this.audit, () => this.agreements.outbound?.gateway.id ?? null);
     this.subscriptions = new FeedSubscriptions(this);
     this.keyRotation = new KeyRotationService(identity, store, this.audit, this.agreements);
   }

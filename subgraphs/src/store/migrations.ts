@@ -260,10 +260,26 @@ function jointGroups(): Migration {
   };
 }
 
+function administrators(): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('administrators')
+        .addColumn('username', 'text', (c) => c.primaryKey())
+        .addColumn('password_hash', 'text', (c) => c.notNull())
+        .addColumn('failed_attempts', 'integer', (c) => c.notNull())
+        .addColumn('locked_until', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  };
+}
+
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { '0001_initial': initial(dialect), '0002_sharing': sharing(dialect), '0003_agreement_lifecycle': agreementLifecycle(), '0004_requests': requests(), '0005_joint_groups': jointGroups() };
+      return { '0001_initial': initial(dialect), '0002_sharing': sharing(dialect), '0003_agreement_lifecycle': agreementLifecycle(), '0004_requests': requests(), '0005_joint_groups': jointGroups(), '0006_administrators': administrators() };
     },
   };
 }

@@ -1,5 +1,6 @@
 /** One system's store: a repository per concept, over one Kysely handle (or one transaction). */
 import type { Kysely } from 'kysely';
+import { AdministratorStore } from './administrator-store.js';
 import { AgreementStore } from './agreement-store.js';
 import { AuditStore } from './audit-store.js';
 import { FeedStore } from './feed-store.js';
@@ -23,6 +24,7 @@ export class Store {
   readonly requests: RequestStore;
   readonly migrations: MigrationStore;
   readonly jointGroups: JointGroupStore;
+  readonly administrators: AdministratorStore;
 
   private readonly committed: Array<() => void> = [];
 
@@ -37,6 +39,7 @@ export class Store {
     this.requests = new RequestStore(db);
     this.migrations = new MigrationStore(db);
     this.jointGroups = new JointGroupStore(db);
+    this.administrators = new AdministratorStore(db);
   }
 
   /** Runs `work` in one transaction: all of it is stored, or none. */

@@ -231,6 +231,17 @@ export interface JointGroupParticipantTable {
   updated_at: string;
 }
 
+export interface AdministratorTable {
+  /** The administrator's subject in tokens (e.g. an MC service ID or admin@north). */
+  username: string;
+  /** identity/passwords.ts */
+  password_hash: string;
+  failed_attempts: number;
+  locked_until: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   organisations: OrganisationTable;
   users: UserTable;
@@ -251,6 +262,7 @@ export interface Database {
   scheduled_service_changes: ScheduledServiceChangeTable;
   joint_groups: JointGroupTable;
   joint_group_participants: JointGroupParticipantTable;
+  administrators: AdministratorTable;
 }
 
 export type UserRow = Selectable<UserTable>;

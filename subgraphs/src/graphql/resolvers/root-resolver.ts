@@ -2,7 +2,8 @@
  * The system's root fields: `Query.<slug>`, `Mutation.<slug>` and `Subscription.<slug>`. The field
  * name is the system's slug, so N systems can be composed into one schema (see schema/README.md).
  */
-import { Arg, Ctx, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Kind, type GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, Info, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { ErrorCode, McxError } from '../../../../domain/errors.js';
 import { resultOf } from '../../services/audit-log.js';
 import type { FeedEvent } from '../../services/feed-subscriptions.js';
@@ -38,6 +39,11 @@ async function openFeed(context: SubgraphContext, args: FeedArgs): Promise<Async
   }
 }
 
+function onlySignIn(info: GraphQLResolveInfo): boolean {
+  const selections = info.fieldNodes.flatMap((node) => node.selectionSet?.selections ?? []);
+  return selections.length > 0 && selections.every((s) => s.kind === Kind.FIELD && (s.name.value === 'signIn' || s.name.value === '__typename'));
+}
+
 export function createRootResolver(slug: string): new () => object {
   @Resolver()
   class RootResolver {
@@ -48,8 +54,9 @@ export function createRootResolver(slug: string): new () => object {
     }
 
     @Mutation(() => SystemMutations, { name: slug, description: `Changes to the configuration of "${slug}".` })
-    systemMutations(@Ctx() context: SubgraphContext): SystemMutations {
-      requireCaller(context);
+    systemMutations(@Ctx() context: SubgraphContext, @Info() info: GraphQLResolveInfo): SystemMutations {
+      // Signing in is the one mutation open without a caller (the password is the credential).
+      if (!onlySignIn(info)) requireCaller(context);
       return { slug };
     }
 
