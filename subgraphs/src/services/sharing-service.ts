@@ -9,7 +9,8 @@ import type { AgreementMessage } from '../../../domain/agreement-lifecycle.js';
 import type { JointGroupMessage } from '../../../domain/joint-groups.js';
 import type { RequestMessage } from '../../../domain/requests.js';
 import type { GroupRecord, UserRecord } from '../../../domain/model.js';
-import { changeFor, sharedGroup, sharedUser, type FeedChange } from '../../../domain/sharing.js';
+import { changeFor, sharedGroup, sharedUser, type FeedChange, type SharedGroup, type SharedUser } from '../../../domain/sharing.js';
+import { pageOfVisible } from './paging.js';
 import type { Store } from '../store/store.js';
 
 const PAGE = 500;
@@ -67,6 +68,14 @@ export class SharingService {
   async notifyJointGroup(store: Store, partner: string, message: JointGroupMessage): Promise<void> {
     const id = message.kind === 'jointGroup.state' ? message.state.config.groupId : message.groupId;
     await this.append(store, partner, [{ entity: 'jointGroup', entityId: id, op: 'notify', payload: message }]);
+  }
+
+  /** A page of what a partner may see now of this system's users and groups, exactly as its feed shares them. */
+  async partnerView(store: Store, partner: string, page: { limit: number; offset: number }): Promise<{ access: EffectiveAccess; users: SharedUser[]; groups: SharedGroup[] }> {
+    const access = resolveAccess(this.owner, systemPrincipal(partner), (await store.agreements.get(partner)) ?? null, new Date());
+    const users = await pageOfVisible((batch) => store.users.list({ organisations: null, search: null, ...batch }), (user) => sharedUser(access, user) !== null, page);
+    const groups = await pageOfVisible((batch) => store.groups.list({ organisations: null, groups: null, ...batch }), (group) => sharedGroup(access, group) !== null, page);
+    return { access, users: users.map((u) => sharedUser(access, u)!), groups: groups.map((g) => sharedGroup(access, g)!) };
   }
 
   /**

@@ -5,7 +5,9 @@ import { decideFeedView, decideOwnerOnly, requireAllowed } from '../../../../dom
 import { ErrorCode, McxError } from '../../../../domain/errors.js';
 import { feedStart } from '../../../../domain/sharing.js';
 import { accessIfAllowed, requireCaller, type SubgraphContext } from '../context.js';
-import { ChangePage, DeliveryReceipt, DeliveryStatus, PartnerReplica } from '../types/sharing.js';
+import { ChangePage, DeliveryReceipt, DeliveryStatus, PartnerDirectory, PartnerReplica } from '../types/sharing.js';
+import { pageSize } from '../../services/paging.js';
+import type { AccessScopeEnum, AgreementStatusEnum } from '../types/enums.js';
 import { McxSystem, SystemMutations } from '../types/system.js';
 import { changeEntryView, parseCursor } from './feed-views.js';
 
@@ -15,6 +17,26 @@ const date = (value: string | null): Date | null => (value === null ? null : new
 
 @Resolver(() => McxSystem)
 export class SharingResolver {
+  @Directive('@access(ownerOnly: true)')
+  @FieldResolver(() => PartnerDirectory, { nullable: true, description: "This system's users and groups as a partner sees them now: what its grants let it see, field by field." })
+  async directoryAsSeenBy(
+    @Ctx() context: SubgraphContext,
+    @Info() info: GraphQLResolveInfo,
+    @Arg('partner', () => String) partner: string,
+    @Arg('limit', () => Int, { defaultValue: 100, description: 'At most 500 users and 500 groups.' }) limit: number,
+    @Arg('offset', () => Int, { defaultValue: 0 }) offset: number,
+  ): Promise<PartnerDirectory | null> {
+    if (accessIfAllowed(context, info, (a) => decideOwnerOnly(a, 'look at what partners see')) === null) return null;
+    const view = await context.services.sharing.partnerView(context.services.store, partner, pageSize(limit, offset));
+    return {
+      partner,
+      agreementStatus: view.access.agreementStatus as AgreementStatusEnum | null,
+      scopes: view.access.grants.map((g) => g.scope) as AccessScopeEnum[],
+      users: view.users as PartnerDirectory['users'],
+      groups: view.groups as PartnerDirectory['groups'],
+    };
+  }
+
   @FieldResolver(() => ChangePage, {
     nullable: true,
     description:

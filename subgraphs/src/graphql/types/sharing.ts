@@ -1,5 +1,5 @@
 import { Directive, Field, Float, ID, Int, ObjectType } from 'type-graphql';
-import { McServiceEnum } from './enums.js';
+import { AccessScopeEnum, AgreementStatusEnum, McServiceEnum } from './enums.js';
 import { MemberRef } from './group.js';
 
 /** The fields every feed entry has: a base class, not in the schema itself (no field returns it). */
@@ -120,4 +120,13 @@ export class DeliveryStatus {
 export class DeliveryReceipt {
   @Field(() => String, { description: "The sender's feed cursor applied last." }) appliedThrough!: string;
   @Field(() => Int, { description: 'Changes applied from this batch (0 for a repeat).' }) applied!: number;
+}
+
+@ObjectType({ description: "What a partner may see of this system's users and groups now (the same views its feed shares)." })
+export class PartnerDirectory {
+  @Field(() => String) partner!: string;
+  @Field(() => AgreementStatusEnum, { nullable: true }) agreementStatus!: AgreementStatusEnum | null;
+  @Field(() => [AccessScopeEnum], { description: 'The scopes in force for the partner now.' }) scopes!: AccessScopeEnum[];
+  @Field(() => [SharedUser]) users!: SharedUser[];
+  @Field(() => [SharedGroup]) groups!: SharedGroup[];
 }
