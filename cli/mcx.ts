@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { loadOrCreateKeyPair } from '../identity/keys.js';
 import { gatewayIssuer, issueCallerToken, MAX_TOKEN_LIFETIME_S } from '../identity/tokens.js';
 import { validateSlug } from '../domain/validation.js';
-import { DEMO_SYSTEMS } from '../subgraphs/src/seed/demo-seed.js';
+import { DEMO_SYSTEMS, demoAdministrator } from '../subgraphs/src/seed/demo-seed.js';
 import { startTopology } from './topology.js';
 import { existsSync } from 'node:fs';
 
@@ -86,6 +86,7 @@ async function demo(args: string[]): Promise<void> {
   const tokenCmd = (slug: string, role: string) => `node dist/cli/mcx.js token --system ${slug} --role ${role} --data-dir ${dataDir}`;
   console.log(`
 mcx-mutual-aid demo is running (SQLite data in ${dataDir}):
+  console   ${topology.gatewayUrl}/console/  (sign in as ${slugs.map((slug) => `${demoAdministrator(slug).username} / ${demoAdministrator(slug).password}`).join(', ')})
   gateway   ${topology.gatewayUrl}/graphql
   GraphiQL  ${topology.gatewayUrl}/graphiql
   health    ${topology.gatewayUrl}/health

@@ -20,6 +20,7 @@ import { AssertionSigner } from './assertions.js';
 import { CompositionWatcher } from './composition.js';
 import { GatewayMetrics } from './metrics.js';
 import { registerGraphiql } from './graphiql.js';
+import { registerConsole } from './console.js';
 import { CallerAuth } from './caller-auth.js';
 import { createErrorFormatter, mergeDenials, type PlainError } from './error-format.js';
 import { ending, SubscriptionForwarder, type SubscriptionContext } from './subscriptions.js';
@@ -213,6 +214,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   });
 
   registerGraphiql(app);
+  await registerConsole(app);
 
   // Errors outside GraphQL (routing, body parsing, faults): a stable code, never internals.
   app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {

@@ -42,6 +42,7 @@ export function requestView(record: RequestRecord): PartnerRequest {
     kind: record.kind,
     status: record.status as RequestStatusEnum,
     requester: record.requester,
+    handler: record.handler,
     userCount: userIds.length,
     userIds: userIds.slice(0, 500),
     services: (migration?.services ?? toggle?.enabled ?? null) as McServiceEnum[] | null,

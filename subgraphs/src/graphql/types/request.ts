@@ -45,6 +45,7 @@ export class PartnerRequest {
   @Field(() => String, { description: 'migration.authorise, migration.remove, services.toggle, group.provide or group.members.' }) kind!: string;
   @Field(() => RequestStatusEnum) status!: RequestStatusEnum;
   @Field(() => Requester) requester!: Requester;
+  @Field(() => String, { nullable: true, description: 'The person or functional alias at the deciding system it is addressed to.' }) handler!: string | null;
   @Field(() => Int) userCount!: number;
   @Field(() => [ID], { description: 'The users named (at most the first 500).' }) userIds!: string[];
   @Field(() => [McServiceEnum], { nullable: true, description: 'Migration: the services asked for; a change of services: those enabled from then on.' }) services!: McServiceEnum[] | null;
