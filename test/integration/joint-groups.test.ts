@@ -232,6 +232,9 @@ describe.each(STORES)('joint groups across three systems on %s', (store) => {
 
     expect((await mutate('north', `resumeAgreement(partner: "south") { status }`)).body.errors).toBeUndefined();
     expect((await mutate('south', `resumeAgreement(partner: "north") { status }`)).body.errors).toBeUndefined();
+    // Both resumed at about the same time: both sides must hold the agreement active (no step lost to the other).
+    const status = async (system: Slug, partner: Slug) => (await as(system, `{ ${system} { agreement(partner: "${partner}") { status } } }`)).body.data![system].agreement.status;
+    await t.until('the agreement is active on both sides', async () => (await status('north', 'south')) === 'ACTIVE' && (await status('south', 'north')) === 'ACTIVE');
     await t.until('south takes part again', async () => (await joint('south'))?.status === 'ACTIVE' && (await converged(['south', 'east'])));
     expect((await joint('north'))!.participants.find((p: any) => p.partner === 'south')).toMatchObject({ status: 'ACCEPTED' });
   });
@@ -283,6 +286,10 @@ describe.each(STORES)('joint groups across three systems on %s', (store) => {
   });
 
   it('the home dissolves the group: every participant is told, and later updates are refused', async () => {
+    // A joint group is dissolved, not removed like an ordinary group (participants must be told).
+    const removal = await mutate('north', `removeGroup(groupId: "${GROUP}")`);
+    expect(codes(removal)).toEqual(['CONFLICT']);
+    expect(removal.body.errors![0]!.message).toContain('dissolve it');
     const dissolved = await mutate('north', `dissolveJointGroup(groupId: "${GROUP}", reason: "flood over") { status reason }`);
     expect(dissolved.body.data!.north.dissolveJointGroup).toEqual({ status: 'DISSOLVED', reason: 'flood over' });
     expect((await as('north', `{ north { group(groupId: "${GROUP}") { groupId } } }`)).body.data!.north.group).toBeNull();

@@ -225,7 +225,7 @@ export class AgreementsService {
   }
 
   private async existing(store: Store, partner: string): Promise<AgreementRecord> {
-    const agreement = await store.agreements.get(partner);
+    const agreement = await store.agreements.getForUpdate(partner);
     if (!agreement) throw new McxError(ErrorCode.NOT_FOUND, `no agreement with ${partner}`);
     return agreement;
   }
@@ -258,7 +258,7 @@ export class AgreementsService {
     const sender = principal.system;
     const target = `agreement:${sender}`;
     const action = `agreement.partner.${message.event.kind}`;
-    const existing = (await store.agreements.get(sender)) ?? null;
+    const existing = (await store.agreements.getForUpdate(sender)) ?? null;
     let outcome: StepResult;
     if (message.event.kind === 'propose') {
       outcome =
@@ -334,7 +334,7 @@ export class AgreementsService {
     for (const agreement of await this.store.agreements.list()) {
       if (agreement.status === 'EXPIRED' || effectiveStatus(agreement, now) !== 'EXPIRED') continue;
       await this.store.transaction(async (store) => {
-        const current = await store.agreements.get(agreement.partner);
+        const current = await store.agreements.getForUpdate(agreement.partner);
         if (!current || current.status === 'EXPIRED' || effectiveStatus(current, now) !== 'EXPIRED') return;
         const ended = { ...current, status: 'EXPIRED' as const, resumeRequestedBy: null, statusReason: `validity ended ${current.validUntil!.toISOString()}`, updatedAt: now };
         await store.agreements.save(ended);

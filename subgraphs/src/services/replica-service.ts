@@ -108,7 +108,8 @@ export class ReplicaService {
         throw new McxError(ErrorCode.MESSAGE_INVALID, `the message says it is from ${sender}, but ${principal.system} is calling`);
       }
       const now = new Date();
-      const agreement = await store.agreements.get(sender);
+      // Locked first (before any entry takes the feed's lock), as every change of the agreement does.
+      const agreement = await store.agreements.getForUpdate(sender);
       const message = await this.verifyBatch(envelope, sender, this.senderKeys(envelope, sender, agreement, now));
       if (!(await store.replicas.rememberMessage(sender, message.id, now))) {
         throw new McxError(ErrorCode.MESSAGE_REPLAYED, `message ${message.id} from ${sender} was received before`);

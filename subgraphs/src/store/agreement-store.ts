@@ -61,6 +61,18 @@ export class AgreementStore {
     return row && toRecord(row);
   }
 
+  /**
+   * The agreement, locked until the transaction ends: a change of an agreement reads it this way, so
+   * that two changes at once (this side's step and the partner's message) do not both start from the
+   * same state and one overwrite the other (PostgreSQL; SQLite runs one transaction at a time). Taken
+   * first in a transaction, before the feed's lock, always in that order.
+   */
+  async getForUpdate(partner: string): Promise<AgreementRecord | undefined> {
+    // A no-op update takes the row lock the same way on both databases (SQLite has no FOR UPDATE).
+    await this.db.updateTable('agreements').set((eb) => ({ messages_sent: eb.ref('messages_sent') })).where('partner', '=', partner).execute();
+    return this.get(partner);
+  }
+
   async insert(agreement: AgreementRecord): Promise<void> {
     await this.db.insertInto('agreements').values(toRow(agreement)).execute();
   }
