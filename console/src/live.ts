@@ -63,7 +63,6 @@ export function useLive(api: Api, system: string): LiveState {
     }
     if (partners.length === 0) setConnected(true);
     return () => stops.forEach((stop) => stop());
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [api, system, partners]);
 
   useEffect(() => () => timers.current.forEach((t) => window.clearTimeout(t)), []);

@@ -42,7 +42,6 @@ export function useQuery<T>(query: string | null, variables: Record<string, unkn
     return () => {
       stale = true;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [api, query, key, live.tick, ...deps]);
   return state;
 }
