@@ -61,8 +61,8 @@ export interface ParticipantRecord {
   updatedAt: Date;
 }
 
-export const JOINT_GROUP_STATUSES = ['OFFERED', 'ACTIVE', 'DECLINED', 'SUSPENDED', 'REMOVED', 'DISSOLVED'] as const;
-/** ACTIVE/DISSOLVED at the home; a participant's copy also OFFERED (not accepted yet), DECLINED, SUSPENDED (agreement suspended) or REMOVED. */
+export const JOINT_GROUP_STATUSES = ['ACTIVE', 'SUSPENDED', 'REMOVED', 'DISSOLVED'] as const;
+/** ACTIVE or DISSOLVED at the home; a participant's copy (made when it accepts) also SUSPENDED (the agreement is suspended) or REMOVED (by the home, or the agreement ended). */
 export type JointGroupStatus = (typeof JOINT_GROUP_STATUSES)[number];
 
 /** The whole shared state of a joint group, as the home sends it to every participant. */

@@ -51,7 +51,7 @@ export class JointGroup {
   @Field(() => String) name!: string;
   @Field(() => String, { description: 'Slug of the home system (which alone changes the group).' }) homeSystem!: string;
   @Field(() => String, { description: 'home: this system owns it; participant: this system holds a copy.' }) role!: string;
-  @Field(() => String, { description: 'ACTIVE or DISSOLVED; a copy also OFFERED, SUSPENDED (agreement suspended) or REMOVED.' }) status!: string;
+  @Field(() => String, { description: 'ACTIVE or DISSOLVED; a copy also SUSPENDED (agreement suspended) or REMOVED.' }) status!: string;
   @Field(() => [McServiceEnum]) services!: McServiceEnum[];
   @Field(() => Int, { description: '1 (highest) to 255.' }) priority!: number;
   @Field(() => Int) memberLimit!: number;
