@@ -1,11 +1,11 @@
 /**
  * Live updates without reloading: the console follows, through the gateway's subscriptions, the change
  * feed this system keeps for each partner it has an active agreement with (what it sends) and the
- * feed each such partner keeps for it (what it receives). Every event makes the screens read again —
- * at once and once more a moment later, as a partner's message reaches this system's store just
- * after the partner wrote it.
+ * feed each such partner keeps for it (what it receives). Events make the screens read again: soon
+ * (once for a burst of events) and once more a moment after the last one, as a partner's message
+ * reaches this system's store just after the partner wrote it.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Api } from './api.js';
 
 export interface LiveState {
@@ -16,19 +16,31 @@ export interface LiveState {
   refresh: () => void;
 }
 
+const SOON_MS = 150;
 const AGAIN_MS = 1500;
 
 export function useLive(api: Api, system: string): LiveState {
   const [tick, setTick] = useState(0);
   const [connected, setConnected] = useState(false);
   const [partners, setPartners] = useState<string[]>([]);
-  const timers = useRef<number[]>([]);
+  const soon = useRef<number | null>(null);
+  const again = useRef<number | null>(null);
 
-  const bump = () => setTick((t) => t + 1);
-  const refresh = () => {
-    bump();
-    timers.current.push(window.setTimeout(bump, AGAIN_MS));
-  };
+  // Many events at once (a partner's bulk change) make one read now-ish and one a moment later, not one each.
+  const refresh = useCallback(() => {
+    const bump = () => setTick((t) => t + 1);
+    if (soon.current === null) {
+      soon.current = window.setTimeout(() => {
+        soon.current = null;
+        bump();
+      }, SOON_MS);
+    }
+    if (again.current !== null) window.clearTimeout(again.current);
+    again.current = window.setTimeout(() => {
+      again.current = null;
+      bump();
+    }, AGAIN_MS);
+  }, []);
 
   // Which partners to follow: those with an active agreement (read again on every tick).
   useEffect(() => {
@@ -63,9 +75,14 @@ export function useLive(api: Api, system: string): LiveState {
     }
     if (partners.length === 0) setConnected(true);
     return () => stops.forEach((stop) => stop());
-  }, [api, system, partners]);
+  }, [api, system, partners, refresh]);
 
-  useEffect(() => () => timers.current.forEach((t) => window.clearTimeout(t)), []);
+  useEffect(
+    () => () => {
+      for (const timer of [soon.current, again.current]) if (timer !== null) window.clearTimeout(timer);
+    },
+    [],
+  );
 
   return { tick, connected, refresh };
 }
