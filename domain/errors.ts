@@ -31,6 +31,7 @@ export const ErrorCode = {
   QUERY_TOO_LARGE: 'QUERY_TOO_LARGE',
   INTROSPECTION_ONLY: 'INTROSPECTION_ONLY',
   SUBGRAPH_UNAVAILABLE: 'SUBGRAPH_UNAVAILABLE',
+  RATE_LIMITED: 'RATE_LIMITED',
   MESSAGE_INVALID: 'MESSAGE_INVALID',
   MESSAGE_STALE: 'MESSAGE_STALE',
   MESSAGE_REPLAYED: 'MESSAGE_REPLAYED',
@@ -77,6 +78,8 @@ export function httpStatusFor(code: ErrorCode): number {
       return 413;
     case ErrorCode.SUBGRAPH_UNAVAILABLE:
       return 503;
+    case ErrorCode.RATE_LIMITED:
+      return 429;
     default:
       return 400;
   }

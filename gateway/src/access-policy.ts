@@ -26,6 +26,7 @@ import { ErrorCode, McxError } from '../../domain/errors.js';
 import type { AccessScope, Principal } from '../../domain/model.js';
 import { FieldDenials } from '../../common/field-denials.js';
 import type { AccessCache } from './access-cache.js';
+import { SignInLimit } from './sign-in-limit.js';
 
 export interface AccessRequirement {
   requires: AccessScope | null;
@@ -43,7 +44,7 @@ export interface RequestAccess {
 export interface GatewayContext {
   principal: Principal | null;
   mcx?: RequestAccess;
-  reply?: { request: { body?: unknown; query?: unknown } };
+  reply?: { request: { body?: unknown; query?: unknown; ip?: string } };
 }
 
 const requirementCache = new WeakMap<DirectiveNode, AccessRequirement>();
@@ -105,6 +106,8 @@ function requestedOperationName(context: GatewayContext): string | undefined {
 }
 
 export class GatewayAccessPolicy {
+  private readonly signIns = new SignInLimit();
+
   constructor(private readonly accessCache: AccessCache) {}
 
   /** mercurius preExecution hook. */
@@ -122,6 +125,8 @@ export class GatewayAccessPolicy {
       if (systems.length > 0 && !signInOnly) {
         throw new McxError(ErrorCode.UNAUTHENTICATED, 'send "Authorization: Bearer <token>" (an administrator\'s or a system\'s token, or sign in with signIn); only introspection and signIn are open without one');
       }
+      const wait = systems.length > 0 ? this.signIns.attempt(context.reply?.request.ip ?? 'unknown') : null;
+      if (wait !== null) throw new McxError(ErrorCode.RATE_LIMITED, `too many sign-in attempts from this address: try again in ${wait} s`, { retryAfterSeconds: wait });
       return;
     }
     const principal = context.principal;

@@ -56,4 +56,23 @@ describe.each(STORES)('signing in on %s', (store) => {
     expect(codes(await t.gateway(`mutation { south { setAdministrator(username: "short@south", password: "short") } }`, { token: south }))).toEqual(['BAD_USER_INPUT']);
     expect(codes(await t.gateway(`mutation { south { setAdministrator(username: "has space", password: "a long enough password") } }`, { token: south }))).toEqual(['BAD_USER_INPUT']);
   });
+
+  it('limits sign-in attempts per client address, on top of the lockout per account', async () => {
+    let limited: Awaited<ReturnType<typeof signIn>> | null = null;
+    let attempts = 0;
+    // This file has tried about a dozen sign-ins from 127.0.0.1 already; the limit is 30 a minute.
+    while (limited === null && attempts < 40) {
+      attempts++;
+      const res = await signIn('north', `guess-${attempts}@north`, 'not the password');
+      if (codes(res)[0] === 'RATE_LIMITED') limited = res;
+      else expect(codes(res)).toEqual(['UNAUTHENTICATED']);
+    }
+    expect(limited).not.toBeNull();
+    expect(attempts).toBeLessThan(31);
+    expect(limited!.status).toBe(429);
+    expect(limited!.body.errors![0]!.message).toMatch(/too many sign-in attempts from this address: try again in \d+ s/);
+    // Callers with a token are not affected.
+    const token = await t.token('north', 'admin');
+    expect((await t.gateway('{ north { name } }', { token })).body.errors).toBeUndefined();
+  });
 });
