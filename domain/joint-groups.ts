@@ -156,20 +156,3 @@ export function acceptState(sender: string, copy: { homeSystem: string; version:
   }
   return { ok: true, fresh: copy === null || state.version > copy.version };
 }
-
-/** The members after a participant's (or the home's) change, applied to a state's list. */
-export function membersAfter(members: JointMember[], operation: MembershipOperation, changed: JointMember[]): JointMember[] {
-  const key = (m: Pick<JointMember, 'system' | 'mcServiceId'>) => `${m.system}\u0000${m.mcServiceId}`;
-  if (operation === 'remove') {
-    const gone = new Set(changed.map(key));
-    return members.filter((m) => !gone.has(key(m)));
-  }
-  const present = new Set(members.map(key));
-  return [...members, ...changed.filter((m) => !present.has(key(m)))];
-}
-
-/** How many of `changed` are not members yet (what an addition would count against the limit). */
-export function newMembers(members: JointMember[], changed: Array<Pick<JointMember, 'system' | 'mcServiceId'>>): number {
-  const present = new Set(members.map((m) => `${m.system}\u0000${m.mcServiceId}`));
-  return new Set(changed.filter((m) => !present.has(`${m.system}\u0000${m.mcServiceId}`)).map((m) => `${m.system}\u0000${m.mcServiceId}`)).size;
-}

@@ -59,8 +59,9 @@ describe.each(STORES)('store on %s', (kind) => {
     expect(user.enabledServices).toEqual(['MCPTT', 'MCDATA', 'MCVIDEO']);
     expect(user.createdAt).toBeInstanceOf(Date);
     expect(await store.users.findByServiceId(user.mcdataId!)).toEqual(user);
-    const held = await store.users.existingServiceIds([user.mcpttId!, 'sip:nobody@mcptt.north.example']);
-    expect([...held]).toEqual([user.mcpttId]);
+    const held = await store.users.findByServiceIds([user.mcpttId!, 'sip:nobody@mcptt.north.example']);
+    expect([...held.keys()]).toEqual([user.mcpttId]);
+    expect(held.get(user.mcpttId!)).toEqual(user);
   });
 
   it('keeps group members and finds the groups of members', async () => {

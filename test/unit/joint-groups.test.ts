@@ -1,7 +1,7 @@
 /** The joint-group rules alone (domain/joint-groups.ts), and the group document (parse limits, no entities). */
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../domain/errors.js';
-import { acceptState, checkConfig, checkOwnMembers, checkParticipation, handledAutomatically, membersAfter, newMembers, urgencyRank, type JointGroupState } from '../../domain/joint-groups.js';
+import { acceptState, checkConfig, checkOwnMembers, checkParticipation, handledAutomatically, urgencyRank, type JointGroupState } from '../../domain/joint-groups.js';
 import { groupDocument, MAX_DOCUMENT_BYTES, parseGroupDocument } from '../../subgraphs/src/services/group-document.js';
 
 const state = (home: string, version: number): JointGroupState => ({
@@ -53,14 +53,6 @@ describe('joint group rules', () => {
     expect(acceptState('north', { homeSystem: 'north', version: 4 }, state('north', 5))).toEqual({ ok: true, fresh: true });
     expect(acceptState('south', { homeSystem: 'north', version: 4 }, state('south', 9))).toMatchObject({ ok: false, code: ErrorCode.NOT_GROUP_HOME });
     expect(acceptState('south', null, state('north', 9))).toMatchObject({ ok: false, code: ErrorCode.NOT_GROUP_HOME });
-  });
-
-  it('computes member lists and what counts against the limit', () => {
-    const a = { system: 'north', mcServiceId: 'a', securityDomain: null };
-    const b = { system: 'south', mcServiceId: 'b', securityDomain: 'kms' };
-    expect(membersAfter([a], 'add', [a, b])).toEqual([a, b]);
-    expect(membersAfter([a, b], 'remove', [b])).toEqual([a]);
-    expect(newMembers([a], [a, b, b])).toBe(1);
   });
 });
 

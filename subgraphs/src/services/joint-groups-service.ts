@@ -24,7 +24,6 @@ import {
   checkOwnMembers,
   checkParticipation,
   handledAutomatically,
-  newMembers,
   type JointGroupConfig,
   type JointGroupMessage,
   type JointGroupState,
@@ -63,13 +62,16 @@ export interface JointGroupInput {
 
 export type JointGroupPatch = Partial<Pick<JointGroupConfig, 'name' | 'services' | 'priority' | 'memberLimit' | 'disabled'>>;
 
+/** A partner's part in a joint group, as shown. */
+export type ParticipantView = Omit<ParticipantRecord, 'requestId'>;
+
 /** A joint group as this system holds it: the home's own group, or a participant's copy. */
 export interface JointGroupView {
   record: JointGroupRecord;
   config: JointGroupConfig;
   members: JointMember[];
   /** At the home: every partner it was provided to; at a participant: the accepted participants it was told of. */
-  participants: ParticipantRecord[];
+  participants: ParticipantView[];
 }
 
 /** What the member's own system shows this system of one member. */
@@ -127,7 +129,7 @@ export class JointGroupsService {
   ) {
     requests.handle('group.provide', {
       received: (store, request, policy, now) => this.provisionReceived(store, request, policy, now),
-      decide: (store, request, decision, by, now) => this.decideProvision(store, request, decision, by, now),
+      decide: (store, request, decision, _by, now) => this.decideProvision(store, request, decision, now),
       answered: (store, request, _response, now) => this.provisionAnswered(store, request, now),
     });
     requests.handle('group.members', {
@@ -142,7 +144,7 @@ export class JointGroupsService {
 
   async list(store: Store = this.store): Promise<JointGroupView[]> {
     const views: JointGroupView[] = [];
-    for (const record of await store.jointGroups.list({ role: null, status: null })) {
+    for (const record of await store.jointGroups.list()) {
       const view = await this.viewOf(store, record);
       if (view) views.push(view);
     }
@@ -157,7 +159,7 @@ export class JointGroupsService {
   private async viewOf(store: Store, record: JointGroupRecord): Promise<JointGroupView | null> {
     if (record.role === 'participant') {
       const state = record.state!;
-      const participants = state.participants.map((partner) => ({ partner, status: 'ACCEPTED' as const, handler: null, requestId: '', decidedBy: null, reason: null, updatedAt: record.updatedAt }));
+      const participants = state.participants.map((partner): ParticipantView => ({ partner, status: 'ACCEPTED', handler: null, decidedBy: null, reason: null, updatedAt: record.updatedAt }));
       return { record, config: state.config, members: state.members, participants };
     }
     const participants = await store.jointGroups.participants(record.groupId);
@@ -364,7 +366,7 @@ export class JointGroupsService {
     return this.acceptProvision(store, request, body, now);
   }
 
-  private async decideProvision(store: Store, request: RequestRecord, decision: ManualDecision, _by: string, now: Date): Promise<RequestOutcome> {
+  private async decideProvision(store: Store, request: RequestRecord, decision: ManualDecision, now: Date): Promise<RequestOutcome> {
     const body = request.body as ProvideBody;
     if (decision.kind === 'REJECT') {
       if (!decision.reason) throw new McxError(ErrorCode.BAD_USER_INPUT, 'say why the joint group is declined');
@@ -434,19 +436,10 @@ export class JointGroupsService {
       const users = await store.users.findByServiceIds(input.members.map((m) => m.mcServiceId));
       const unknown = input.members.filter((m) => !users.has(m.mcServiceId)).map((m) => m.mcServiceId);
       if (unknown.length > 0) throw new McxError(ErrorCode.BAD_USER_INPUT, `no user of ${this.owner} holds ${unknown.slice(0, 5).join(', ')}`, { field: 'members' });
+      // This side checks first against its copy, by the rule every addition follows (disabled, the
+      // member limit), and stops there; the home checks again with the authoritative list.
       const state = copy.state!;
-      // This side checks first against its copy, and stops there; the home checks again with the authoritative list.
-      if (input.operation === 'add') {
-        if (state.config.disabled) throw new McxError(ErrorCode.GROUP_DISABLED, `joint group ${input.groupId} is disabled; its members cannot change`);
-        const adding = newMembers(state.members, input.members);
-        if (state.members.length + adding > state.config.memberLimit) {
-          throw new McxError(ErrorCode.MEMBER_LIMIT_REACHED, `joint group ${input.groupId} allows ${state.config.memberLimit} members; adding ${adding} to ${state.members.length} would make ${state.members.length + adding}`, {
-            memberLimit: state.config.memberLimit,
-            members: state.members.length,
-            adding,
-          });
-        }
-      }
+      if (input.operation === 'add') membersToAdd({ groupId: input.groupId, disabled: state.config.disabled, memberLimit: state.config.memberLimit, members: state.members }, input.members);
       await this.requests.requireRequester(store, 'group.members', copy.homeSystem, principal);
       const body: MembershipBody = {
         groupId: input.groupId,
@@ -580,9 +573,11 @@ export class JointGroupsService {
     const users = await this.store.users.findByServiceIds(ids);
     const organisations = new Map((await this.store.organisations.getMany([...new Set([...users.values()].map((u) => u.organisationId))])).map((o) => [o.id, o.name]));
     return new Map(
-      ids.map((id) => {
+      ids.map((id): [string, MemberDetails] => {
         const u = users.get(id);
-        return [id, u ? { user: { id: u.id, displayName: u.displayName, organisationId: u.organisationId, organisationName: organisations.get(u.organisationId) ?? null, mcptt: u.mcpttId, mcdata: u.mcdataId, mcvideo: u.mcvideoId, enabledServices: u.enabledServices, securityDomain: u.securityDomain, phone: u.phone, email: u.email }, note: null } : { user: null, note: `${this.owner} has no user holding ${id}` }];
+        if (!u) return [id, { user: null, note: `${this.owner} has no user holding ${id}` }];
+        const shown: RemoteUser = { ...u, organisation: { id: u.organisationId, name: organisations.get(u.organisationId) ?? '' }, mcServiceIds: { mcptt: u.mcpttId, mcdata: u.mcdataId, mcvideo: u.mcvideoId } };
+        return [id, { user: detailsOf(shown), note: null }];
       }),
     );
   }
@@ -615,13 +610,30 @@ export class JointGroupsService {
         result.set(
           id,
           u
-            ? { user: { id: u.id, displayName: u.displayName, organisationId: u.organisation?.id ?? '', organisationName: u.organisation?.name ?? null, mcptt: u.mcServiceIds.mcptt, mcdata: u.mcServiceIds.mcdata, mcvideo: u.mcServiceIds.mcvideo, enabledServices: u.enabledServices, securityDomain: u.securityDomain, phone: u.phone, email: u.email }, note: partial }
+            ? { user: detailsOf(u), note: partial }
             : { user: null, note: `${system} shows ${this.owner} nothing of this user` },
         );
       }
     }
     return result;
   }
+}
+
+/** A member's details, from what its system answers (or, for this system's users, the same shape from the store). */
+function detailsOf(u: RemoteUser): NonNullable<MemberDetails['user']> {
+  return {
+    id: u.id,
+    displayName: u.displayName,
+    organisationId: u.organisation?.id ?? '',
+    organisationName: u.organisation?.name || null,
+    mcptt: u.mcServiceIds.mcptt,
+    mcdata: u.mcServiceIds.mcdata,
+    mcvideo: u.mcServiceIds.mcvideo,
+    enabledServices: u.enabledServices,
+    securityDomain: u.securityDomain,
+    phone: u.phone,
+    email: u.email,
+  };
 }
 
 function membersOf(group: GroupRecord): JointMember[] {

@@ -71,11 +71,8 @@ export class JointGroupStore {
     return row && toRecord(row);
   }
 
-  async list(filter: { role: 'home' | 'participant' | null; status: JointGroupStatus | null }): Promise<JointGroupRecord[]> {
-    let query = this.db.selectFrom('joint_groups').selectAll().orderBy('group_id');
-    if (filter.role !== null) query = query.where('role', '=', filter.role);
-    if (filter.status !== null) query = query.where('status', '=', filter.status);
-    return (await query.execute()).map(toRecord);
+  async list(): Promise<JointGroupRecord[]> {
+    return (await this.db.selectFrom('joint_groups').selectAll().orderBy('group_id').execute()).map(toRecord);
   }
 
   /** Participant copies of groups homed at a partner. */

@@ -105,11 +105,6 @@ export class UserStore {
     return found;
   }
 
-  /** Which of these MC service IDs are held by some user. */
-  async existingServiceIds(ids: string[]): Promise<Set<string>> {
-    return new Set((await this.findByServiceIds(ids)).keys());
-  }
-
 
   async insert(user: UserRecord): Promise<void> {
     await this.db.insertInto('users').values(toRow(user)).execute();
