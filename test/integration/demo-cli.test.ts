@@ -2,6 +2,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,13 +11,32 @@ import { post } from '../support/harness.js';
 
 const MCX = new URL('../../dist/cli/mcx.js', import.meta.url).pathname;
 
+async function bindable(port: number): Promise<boolean> {
+  const server = createServer();
+  server.listen(port, '127.0.0.1');
+  const ok = await Promise.race([once(server, 'listening').then(() => true), once(server, 'error').then(() => false)]);
+  if (ok) {
+    server.close();
+    await once(server, 'close');
+  }
+  return ok;
+}
+
+/** Three consecutive free ports for the systems, below Linux's ephemeral range (32768+), where outgoing connections of other processes could take one meanwhile. */
+async function freeBasePort(): Promise<number> {
+  for (;;) {
+    const base = 20000 + Math.floor(Math.random() * 12000);
+    if ((await bindable(base)) && (await bindable(base + 1)) && (await bindable(base + 2))) return base;
+  }
+}
+
 describe('mcx demo', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'mcx-demo-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('starts north, south, east and the gateway, serves tokens, and stops cleanly on Ctrl-C', async () => {
     const port = await freePort();
-    const basePort = 20000 + Math.floor(Math.random() * 20000);
+    const basePort = await freeBasePort();
     const child = spawn(process.execPath, [MCX, 'demo', '--data-dir', dataDir, '--port', String(port), '--base-port', String(basePort)], {
       env: { ...process.env, DATABASE_URL: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
